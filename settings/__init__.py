@@ -1,0 +1,139 @@
+"""The settings layer: the only module that reads Pulumi config.
+
+``load()`` reads every ``container-platform:*`` key and ``aws:region``, validates them all
+at once and returns a frozen ``Settings``; ``parse()`` does the same from plain values so
+tests and tools can call it without a Pulumi runtime. Any problem raises one
+``ConfigError`` that lists every problem with its path and the expected value, before a
+single resource is registered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from settings.checks import Problem, check_region, check_stack, warnings_for
+from settings.errors import problems_from_validation_error
+from settings.models import (
+    EcsSettings,
+    EksSettings,
+    NetworkSettings,
+    RegistrySettings,
+    StackConfig,
+)
+
+__all__ = ["ConfigError", "Settings", "load", "parse", "PROJECT"]
+
+PROJECT = "container-platform"
+"""The Pulumi project name, and the namespace of this program's config keys."""
+
+SECTIONS: dict[str, Any] = {
+    "environment": StackConfig.model_fields["environment"].annotation,
+    "network": NetworkSettings,
+    "registry": RegistrySettings,
+    "ecs": EcsSettings,
+    "eks": EksSettings,
+}
+
+
+class ConfigError(Exception):
+    """Invalid stack configuration; ``problems`` holds every one found."""
+
+    def __init__(self, stack: str, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"invalid configuration for stack '{stack}' ({len(problems)} {noun}):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings of one stack."""
+
+    project: str
+    stack: str
+    home_region: str
+    """``aws:region``: where ECS and the registry live."""
+    config: StackConfig
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def environment(self) -> str:
+        return self.config.environment
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Every region in use: the home region first, then the other EKS regions in config order."""
+        eks = self.config.eks.regions if self.config.eks else ()
+        return (self.home_region, *[r for r in eks if r != self.home_region])
+
+
+def _decode(value: Any) -> Any:
+    # The CLI hands structured values over as JSON text and scalars as plain text.
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today: date | None = None) -> Settings:
+    """Validate ``raw`` (``container-platform:*`` keys with or without the namespace)."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.removeprefix(f"{PROJECT}:")
+        if name not in SECTIONS:
+            allowed = ", ".join(f"{PROJECT}:{s}" for s in SECTIONS)
+            problems.append(Problem(f"{PROJECT}:{name}", f"unknown key; expected one of {allowed}"))
+            continue
+        values[name] = _decode(value)
+
+    if home_region is None:
+        problems.append(Problem("aws:region", "required: the home region, e.g. us-east-1"))
+    else:
+        problems += check_region("aws:region", home_region)
+    for name in ("environment", "network"):
+        if name not in values:
+            problems.append(Problem(name, f"required: set {PROJECT}:{name}"))
+
+    # Validate each section on its own so that a broken section does not hide the
+    # problems of the others; cross-section rules need every section to be valid.
+    for name, value in values.items():
+        target = SECTIONS[name]
+        try:
+            TypeAdapter(target).validate_json(json.dumps(value), strict=True)
+        except ValidationError as err:
+            problems += problems_from_validation_error(err, name, target)
+    if problems:
+        raise ConfigError(stack, problems)
+
+    config = StackConfig.model_validate_json(json.dumps(values), strict=True)
+    assert home_region is not None
+    problems = check_stack(config, home_region)
+    if problems:
+        raise ConfigError(stack, problems)
+    warnings = tuple(warnings_for(config, today or date.today()))
+    return Settings(project=PROJECT, stack=stack, home_region=home_region, config=config, warnings=warnings)
+
+
+def load() -> Settings:
+    """Read and validate this stack's config through the Pulumi runtime; log warnings."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    # pulumi.Config only answers for keys we ask about; unknown keys must be errors, so
+    # enumerate everything the engine passed in.
+    everything = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    raw = {k: v for k, v in everything.items() if k.startswith(f"{PROJECT}:")}
+    home_region = pulumi.Config("aws").get("region")
+    settings = parse(raw, home_region=home_region, stack=pulumi.get_stack())
+    for warning in settings.warnings:
+        pulumi.log.warn(warning)
+    return settings

@@ -1,0 +1,390 @@
+"""The stack config contract as pydantic v2 models.
+
+Structure only: types, ranges, enums, patterns and unknown keys. Rules that relate one
+field to another live in ``settings.checks`` so that each problem is reported at the exact
+path of the value to change. Every model is strict (``cpu: "512"`` is an error, not 512),
+frozen, and rejects unknown keys. YAML keys are camelCase aliases; Python uses snake_case.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from settings.aws_tables import LOG_RETENTION_DAYS
+
+NAME = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
+"""Names people type that end up in resource names: lowercase, digits and dashes."""
+
+ECR_NAME = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+INSTANCE_TYPE = r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$"
+ACCOUNT_ID = r"^\d{12}$"
+IAM_PRINCIPAL_ARN = r"^arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]+$"
+IAM_ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
+LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+
+PATTERN_HELP: dict[str, str] = {
+    NAME: "lowercase letters, digits and dashes, starting with a letter, not ending with a dash",
+    ECR_NAME: "an ECR repository name: lowercase letters and digits, separated by '.', '_', '-' or '/'",
+    ENV_NAME: "an environment variable name: letters, digits and '_', not starting with a digit",
+    INSTANCE_TYPE: "an EC2 instance type such as m7i.large",
+    ACCOUNT_ID: "a 12-digit AWS account id",
+    IAM_PRINCIPAL_ARN: "an IAM role or user ARN, arn:aws:iam::123456789012:role/name",
+    IAM_ROLE_ARN: "an IAM role ARN, arn:aws:iam::123456789012:role/name",
+    LABEL_KEY: "a Kubernetes label key such as team or example.com/team",
+}
+"""Human descriptions of the patterns above, used in error messages instead of the regex."""
+
+LogRetention = Literal[LOG_RETENTION_DAYS]  # type: ignore[valid-type]
+
+
+class Model(BaseModel):
+    """Base of every settings model: strict, frozen, unknown keys rejected, aliases only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
+
+
+# --------------------------------------------------------------------------- network
+
+
+class NetworkSettings(Model):
+    """``container-platform:network``: one VPC per region in use."""
+
+    az_count: int = Field(2, alias="azCount", ge=2, le=6)
+    """Availability zones per VPC; default 2. Load balancers and EKS need at least 2."""
+    nat_gateways: Literal["none", "single", "perAz"] = Field("single", alias="natGateways")
+    """NAT strategy for private subnets; default one NAT gateway per VPC."""
+    vpc_endpoints: bool = Field(True, alias="vpcEndpoints")
+    """Interface endpoints (ECR api/dkr, Logs, STS) and the S3 gateway endpoint; default on."""
+    cidrs: dict[str, str]
+    """Region -> IPv4 CIDR of its VPC; exactly the regions in use, RFC 1918, /16 to /20."""
+
+
+# -------------------------------------------------------------------------- registry
+
+
+class RepositorySettings(Model):
+    """A private ECR repository in the home region."""
+
+    name: str = Field(pattern=ECR_NAME, min_length=2, max_length=256)
+    """The repository name people push to (``web``); not autonamed."""
+    keep_tagged_images: int = Field(30, alias="keepTaggedImages", ge=1, le=10000)
+    """Lifecycle: keep the newest N tagged images (per prefix when keepTagPrefixes is set)."""
+    keep_tag_prefixes: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")], ...] = Field(
+        (), alias="keepTagPrefixes"
+    )
+    """Lifecycle: tag prefixes that each keep their own newest N images; default: one rule for all tags."""
+    tag_mutability: Literal["IMMUTABLE", "MUTABLE"] = Field("IMMUTABLE", alias="tagMutability")
+    """Default IMMUTABLE: a pushed tag can never point at another image."""
+
+
+class PublicRepositorySettings(Model):
+    """An ECR Public repository (created in us-east-1, the only region ECR Public exists in)."""
+
+    name: str = Field(pattern=ECR_NAME, min_length=2, max_length=205)
+    description: str = Field("", max_length=256)
+    """Short description shown in the ECR Public Gallery."""
+    about_text: str = Field("", alias="aboutText", max_length=25600)
+    """Markdown 'About' text."""
+    usage_text: str = Field("", alias="usageText", max_length=25600)
+    """Markdown 'Usage' text."""
+    architectures: tuple[Literal["ARM", "ARM 64", "x86", "x86-64"], ...] = ()
+    operating_systems: tuple[Literal["Linux", "Windows"], ...] = Field((), alias="operatingSystems")
+
+
+class PullThroughCacheSettings(Model):
+    """An ECR pull-through cache rule: ``<registry>/<prefix>/...`` mirrors an upstream registry."""
+
+    prefix: str = Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", min_length=2, max_length=30)
+    upstream: Literal[
+        "public.ecr.aws", "registry.k8s.io", "quay.io", "registry-1.docker.io", "ghcr.io", "registry.gitlab.com"
+    ]
+    credential_arn: str | None = Field(
+        None,
+        alias="credentialArn",
+        pattern=r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/.+$",
+    )
+    """Secrets Manager secret (name prefix ``ecr-pullthroughcache/``); required for Docker Hub, GitHub, GitLab."""
+
+
+class RegistrySettings(Model):
+    """``container-platform:registry``: the shared ECR registry."""
+
+    repositories: tuple[RepositorySettings, ...] = ()
+    untagged_expiry_days: int = Field(7, alias="untaggedExpiryDays", ge=1, le=3650)
+    """Lifecycle: expire untagged images N days after push; default 7."""
+    scanning: Literal["basic", "enhanced"] = "basic"
+    """Registry scanning: basic scan on push, or enhanced (Inspector) continuous scanning."""
+    encryption: Literal["customerManagedKey", "awsManagedKey"] = "customerManagedKey"
+    """KMS key for images: a customer-managed key with rotation (default) or aws/ecr."""
+    force_delete: bool = Field(False, alias="forceDelete")
+    """Allow deleting repositories that still hold images; must stay false in prod."""
+    pull_accounts: tuple[Annotated[str, Field(pattern=ACCOUNT_ID)], ...] = Field((), alias="pullAccounts")
+    """Other AWS accounts allowed to pull."""
+    push_principals: tuple[Annotated[str, Field(pattern=IAM_PRINCIPAL_ARN)], ...] = Field(
+        (), alias="pushPrincipals"
+    )
+    """IAM role/user ARNs (CI) allowed to push; default: nobody but the account's admins."""
+    pull_through_cache: tuple[PullThroughCacheSettings, ...] = Field((), alias="pullThroughCache")
+    public: tuple[PublicRepositorySettings, ...] = ()
+
+
+# ------------------------------------------------------------------------------- ecs
+
+
+class LoadBalancerSettings(Model):
+    """The load balancer in front of one ECS service."""
+
+    type: Literal["application", "network"]
+    public: bool = False
+    """Internet-facing in public subnets when true; internal in private subnets by default."""
+    health_check_path: str | None = Field(
+        None, alias="healthCheckPath", pattern=r"^/[\x21-\x7e]*$", max_length=1024
+    )
+    """ALB only: HTTP health check path; default ``/``."""
+    certificate_arn: str | None = Field(
+        None, alias="certificateArn", pattern=r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$"
+    )
+    """ACM certificate in the home region: HTTPS/TLS listener (ALB: plus HTTP->HTTPS redirect)."""
+    private_link: bool = Field(False, alias="privateLink")
+    """NLB only: offer the service through a VPC endpoint service."""
+
+
+class VolumeSettings(Model):
+    """A directory on the cluster's shared EFS file system mounted into the container."""
+
+    efs: str = Field(pattern=r"^/[A-Za-z0-9_./-]*$", max_length=255)
+    """Absolute mount path in the container."""
+    read_only: bool = Field(False, alias="readOnly")
+
+
+class StepAdjustmentSettings(Model):
+    """One step: bounds relative to the alarm threshold, and the task-count change."""
+
+    lower_bound: int | None = Field(None, alias="lowerBound")
+    upper_bound: int | None = Field(None, alias="upperBound")
+    change: int
+    """Tasks to add (scale out, > 0) or remove (scale in, < 0)."""
+
+
+class StepPolicySettings(Model):
+    """One direction of step scaling: its alarm threshold and steps."""
+
+    threshold: float = Field(ge=0, le=100)
+    """Alarm threshold on the metric (percent)."""
+    steps: tuple[StepAdjustmentSettings, ...] = Field(min_length=1, max_length=20)
+    cooldown: int = Field(60, ge=0, le=3600)
+    """Seconds before another scaling activity; default 60."""
+
+
+class StepScalingSettings(Model):
+    """Step scaling on a CloudWatch alarm (the alarms are created too)."""
+
+    metric: Literal["CPUUtilization", "MemoryUtilization"] = "CPUUtilization"
+    statistic: Literal["Average", "Maximum"] = "Average"
+    period: int = Field(60, ge=10, le=86400)
+    """Alarm period in seconds: 10, 30 or a multiple of 60."""
+    evaluation_periods: int = Field(2, alias="evaluationPeriods", ge=1, le=100)
+    scale_out: StepPolicySettings | None = Field(None, alias="scaleOut")
+    scale_in: StepPolicySettings | None = Field(None, alias="scaleIn")
+
+
+class ScheduleSettings(Model):
+    """A scheduled change of the service's capacity bounds."""
+
+    name: str = Field(pattern=NAME, max_length=64)
+    cron: str
+    """AWS cron expression fields, e.g. ``0 8 ? * MON-FRI *`` (minutes hours day month weekday year)."""
+    min_count: int | None = Field(None, alias="minCount", ge=0)
+    max_count: int | None = Field(None, alias="maxCount", ge=1)
+    timezone: str = "UTC"
+    """IANA time zone of the cron expression; default UTC."""
+
+
+class AutoscalingSettings(Model):
+    """Application Auto Scaling of the service's desired count."""
+
+    min_count: int = Field(alias="minCount", ge=0, le=10000)
+    max_count: int = Field(alias="maxCount", ge=1, le=10000)
+    cpu_target: float | None = Field(None, alias="cpuTarget", gt=0, le=100)
+    """Target tracking on ECSServiceAverageCPUUtilization (percent)."""
+    memory_target: float | None = Field(None, alias="memoryTarget", gt=0, le=100)
+    """Target tracking on ECSServiceAverageMemoryUtilization (percent)."""
+    requests_per_target: int | None = Field(None, alias="requestsPerTarget", ge=1)
+    """Target tracking on ALBRequestCountPerTarget; needs an application load balancer."""
+    step_scaling: StepScalingSettings | None = Field(None, alias="stepScaling")
+    schedules: tuple[ScheduleSettings, ...] = ()
+
+
+class PolicyStatementSettings(Model):
+    """An Allow statement of a service's task role."""
+
+    actions: tuple[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z0-9*]+$")], ...] = Field(min_length=1)
+    resources: tuple[Annotated[str, Field(pattern=r"^(arn:aws[a-z-]*:.+|\*)$")], ...] = Field(min_length=1)
+
+
+class ServiceSettings(Model):
+    """One ECS service."""
+
+    name: str = Field(pattern=NAME, max_length=28)
+    image: str = Field(min_length=1, max_length=512)
+    """``repo:tag`` / ``repo@sha256:...`` in the shared registry, or a full image URI."""
+    cpu: int
+    """Task CPU units (1024 = 1 vCPU); Fargate takes only AWS's table of sizes."""
+    memory: int
+    """Task memory in MiB."""
+    port: int | None = Field(None, ge=1, le=65535)
+    """Container port; required with a load balancer."""
+    desired_count: int = Field(1, alias="desiredCount", ge=0, le=10000)
+    load_balancer: LoadBalancerSettings | None = Field(None, alias="loadBalancer")
+    volumes: tuple[VolumeSettings, ...] = ()
+    secrets: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = {}
+    """Env var -> Secrets Manager secret ARN or SSM parameter ARN, injected at start."""
+    environment: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = {}
+    """Plain environment variables (never secrets)."""
+    autoscaling: AutoscalingSettings | None = None
+    task_policy: tuple[PolicyStatementSettings, ...] = Field((), alias="taskPolicy")
+    """Statements of the service's own task role; default: a role with no permissions."""
+
+
+class InstanceSettings(Model):
+    """EC2 launch type: the Auto Scaling group of ECS-optimized instances."""
+
+    instance_types: tuple[Annotated[str, Field(pattern=INSTANCE_TYPE)], ...] = Field(
+        alias="instanceTypes", min_length=1, max_length=20
+    )
+    min_size: int = Field(1, alias="minSize", ge=0, le=1000)
+    desired_size: int | None = Field(None, alias="desiredSize", ge=0, le=1000)
+    """Initial size; default minSize. Managed scaling owns it afterwards."""
+    max_size: int = Field(4, alias="maxSize", ge=1, le=1000)
+    spot: bool = False
+    """Spot instances (mixed instances policy, spot draining in the agent)."""
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    """ECS-optimized AL2023 AMI flavour; must match the instance types."""
+    root_volume_size_gib: int = Field(30, alias="rootVolumeSizeGiB", ge=30, le=16384)
+    target_capacity: int = Field(100, alias="targetCapacity", ge=1, le=100)
+    """Capacity provider managed scaling target utilisation (percent)."""
+    cpu_target: float = Field(70, alias="cpuTarget", gt=0, le=100)
+    """ASG target tracking on average CPU (percent)."""
+
+
+class EcsSettings(Model):
+    """``container-platform:ecs``: the ECS cluster in the home region."""
+
+    launch_type: Literal["FARGATE", "EC2"] = Field("FARGATE", alias="launchType")
+    fargate_spot_weight: int = Field(0, alias="fargateSpotWeight", ge=0, le=1000)
+    """FARGATE only: FARGATE_SPOT weight against on-demand weight 1; 0 = on-demand only."""
+    fargate_on_demand_base: int = Field(1, alias="fargateOnDemandBase", ge=0, le=100000)
+    """FARGATE only: tasks per service always placed on on-demand FARGATE."""
+    instances: InstanceSettings | None = None
+    """EC2 only (required there)."""
+    log_retention_days: LogRetention = Field(30, alias="logRetentionDays")
+    services: tuple[ServiceSettings, ...] = ()
+
+
+# ------------------------------------------------------------------------------- eks
+
+
+class TaintSettings(Model):
+    """A Kubernetes node taint."""
+
+    key: str = Field(pattern=LABEL_KEY)
+    value: str = Field("", max_length=63)
+    effect: Literal["NoSchedule", "NoExecute", "PreferNoSchedule"]
+
+
+class _NodeGroupBase(Model):
+    name: str = Field(pattern=NAME, max_length=38)
+    min_size: int = Field(1, alias="minSize", ge=0, le=450)
+    desired_size: int | None = Field(None, alias="desiredSize", ge=0, le=450)
+    """Initial size; default minSize. Left to the cluster autoscaler afterwards."""
+    max_size: int = Field(3, alias="maxSize", ge=1, le=450)
+    labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], Annotated[str, Field(max_length=63)]] = {}
+    taints: tuple[TaintSettings, ...] = ()
+
+
+class ManagedNodeGroupSettings(_NodeGroupBase):
+    """An EKS managed node group (ON_DEMAND or SPOT)."""
+
+    kind: Literal["managed"]
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = Field("ON_DEMAND", alias="capacityType")
+    instance_types: tuple[Annotated[str, Field(pattern=INSTANCE_TYPE)], ...] = Field(
+        alias="instanceTypes", min_length=1, max_length=20
+    )
+    ami_type: Literal[
+        "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"
+    ] = Field("AL2023_x86_64_STANDARD", alias="amiType")
+    disk_size_gib: int = Field(50, alias="diskSizeGiB", ge=20, le=16384)
+
+
+class SelfManagedNodeGroupSettings(_NodeGroupBase):
+    """Self-managed nodes: launch template + ASG on the EKS-optimized AMI or ``amiId``."""
+
+    kind: Literal["selfManaged"]
+    instance_type: str = Field(alias="instanceType", pattern=INSTANCE_TYPE)
+    ami_id: str | None = Field(None, alias="amiId", pattern=r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$")
+    """Custom AMI; default: the EKS-optimized AL2023 AMI for the version and architecture."""
+    spot: bool = False
+    root_volume_size_gib: int = Field(50, alias="rootVolumeSizeGiB", ge=20, le=16384)
+
+
+NodeGroupSettings = Annotated[
+    Union[ManagedNodeGroupSettings, SelfManagedNodeGroupSettings], Field(discriminator="kind")
+]
+
+
+class FargateProfileSettings(Model):
+    """An EKS Fargate profile: pods in these namespaces (and labels) run on Fargate."""
+
+    name: str = Field(pattern=NAME, max_length=63)
+    namespaces: tuple[Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")], ...] = Field(
+        min_length=1, max_length=5
+    )
+    labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = {}
+
+
+class StorageSettings(Model):
+    """CSI drivers and StorageClasses per cluster."""
+
+    ebs: bool = True
+    """EBS CSI driver and the default ``gp3`` class."""
+    efs: bool = False
+    fsx_lustre: bool = Field(False, alias="fsxLustre")
+    fsx_ontap: bool = Field(False, alias="fsxOntap")
+
+
+class EksSettings(Model):
+    """``container-platform:eks``: one EKS cluster per region."""
+
+    version: str
+    """Kubernetes version as a string (``"1.35"``)."""
+    regions: tuple[str, ...] = Field(min_length=1)
+    endpoint_public_access_cidrs: tuple[str, ...] = Field((), alias="endpointPublicAccessCidrs")
+    """Public API endpoint allow-list; empty (default) keeps the endpoint private."""
+    admin_role_arns: tuple[Annotated[str, Field(pattern=IAM_ROLE_ARN)], ...] = Field((), alias="adminRoleArns")
+    """Roles granted cluster admin through access entries."""
+    node_groups: tuple[NodeGroupSettings, ...] = Field(alias="nodeGroups", min_length=1)
+    fargate_profiles: tuple[FargateProfileSettings, ...] = Field((), alias="fargateProfiles")
+    storage: StorageSettings = StorageSettings()
+    container_insights: bool = Field(True, alias="containerInsights")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_a_string(cls, value: object) -> object:
+        if isinstance(value, float | int):
+            raise ValueError(f'write the version as a string, e.g. "{value}" (YAML reads {value} as a number)')
+        return value
+
+
+class StackConfig(Model):
+    """Every ``container-platform:*`` key of a stack."""
+
+    environment: Literal["dev", "staging", "prod"]
+    network: NetworkSettings
+    registry: RegistrySettings = RegistrySettings()
+    ecs: EcsSettings | None = None
+    """No ECS cluster when absent."""
+    eks: EksSettings | None = None
+    """No EKS clusters when absent."""
