@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pulumi
 from pydantic import TypeAdapter, ValidationError
 
 from settings.checks import Problem, check_region, check_stack, warnings_for
@@ -41,8 +42,11 @@ SECTIONS: dict[str, Any] = {
 }
 
 
-class ConfigError(Exception):
-    """Invalid stack configuration; ``problems`` holds every one found."""
+class ConfigError(pulumi.RunError):
+    """Invalid stack configuration; ``problems`` holds every one found.
+
+    A ``RunError``, so ``pulumi up`` prints the message without a Python traceback.
+    """
 
     def __init__(self, stack: str, problems: list[Problem]):
         self.problems = problems
@@ -125,7 +129,6 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
 
 def load() -> Settings:
     """Read and validate this stack's config through the Pulumi runtime; log warnings."""
-    import pulumi
     from pulumi.runtime import config as runtime_config
 
     # pulumi.Config only answers for keys we ask about; unknown keys must be errors, so

@@ -1,0 +1,115 @@
+"""Plausible outputs for mocked resources and invokes.
+
+Ids are derived from the URN, so two runs of the same program produce the same plan.
+ARNs, ids and URLs carry the resource's real region (from its provider) and a fixed
+account. Remote components (``awsx:ec2:Vpc``, ``eks:index:*``) arrive as one opaque
+registration: the outputs the program reads are fabricated here from their inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs
+
+ACCOUNT_ID = "123456789012"
+"""The account every mocked ARN belongs to."""
+
+
+class UnexpectedInvoke(Exception):
+    """An invoke the mocks do not know; tests fail on it so new data sources are mocked on purpose."""
+
+
+def short_hash(text: str, length: int = 17) -> str:
+    """A stable hex id fragment."""
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+Outputs = dict[str, Any]
+OutputFn = Callable[[MockResourceArgs, str, str], Outputs]
+"""(args, region, resource id) -> outputs, merged over the inputs."""
+
+
+def _vpc(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    inputs = args.inputs
+    azs = int(inputs.get("numberOfAvailabilityZones") or 3)
+    kinds = [spec.get("type", "") for spec in inputs.get("subnetSpecs") or [{"type": "Public"}, {"type": "Private"}]]
+    vpc_id = f"vpc-{short_hash(args.name)}"
+
+    def subnets(kind: str) -> list[str]:
+        return [f"subnet-{short_hash(f'{args.name}-{kind}-{i}')}" for i in range(azs)] if kind in kinds else []
+
+    return {
+        "vpcId": vpc_id,
+        "publicSubnetIds": subnets("Public"),
+        "privateSubnetIds": subnets("Private"),
+        "isolatedSubnetIds": subnets("Isolated"),
+    }
+
+
+def _security_group(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {"arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:security-group/{rid}", "ownerId": ACCOUNT_ID}
+
+
+def _vpc_endpoint(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    service = str(args.inputs.get("serviceName", ""))
+    host = service.removeprefix(f"com.amazonaws.{region}.")
+    return {
+        "arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:vpc-endpoint/{rid}",
+        "dnsEntries": [{"dnsName": f"{rid}.{host}.{region}.vpce.amazonaws.com", "hostedZoneId": "Z7HUB22UULQXV"}],
+        "state": "available",
+    }
+
+
+_ID_PREFIX = {
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+}
+
+RESOURCE_OUTPUTS: dict[str, OutputFn] = {
+    "awsx:ec2:Vpc": _vpc,
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+}
+
+
+def generic_arn(type_token: str, region: str, name: str) -> str:
+    """``aws:<service>/<kind>:<Type>`` -> ``arn:aws:<service>:<region>:<account>:<kind>/<name>``."""
+    service, _, rest = type_token.removeprefix("aws:").partition("/")
+    kind = rest.split(":")[0]
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
+
+
+class PlausibleMocks(Mocks):
+    """Mocks that answer like AWS would, in the right region.
+
+    ``region_of`` maps a registration to its region (the recorder knows the providers);
+    ``strict`` makes unknown invokes raise instead of answering ``{}`` with a warning.
+    """
+
+    def __init__(self, region_of: Callable[[MockResourceArgs], str], strict: bool = True) -> None:
+        self.region_of = region_of
+        self.strict = strict
+        self.unexpected_invokes: list[str] = []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-provider-id", dict(args.inputs)
+        region = self.region_of(args)
+        rid = _ID_PREFIX.get(args.typ, f"{args.name}-") + short_hash(f"{args.typ}::{args.name}")
+        # Remote components' outputs differ in shape from their inputs (awsx natGateways
+        # is a config object in, a list of resources out), so echo inputs for custom ones only.
+        outputs: dict[str, Any] = dict(args.inputs) if args.custom else {}
+        if args.typ.startswith("aws:"):
+            outputs.setdefault("arn", generic_arn(args.typ, region, args.name))
+        if args.typ in RESOURCE_OUTPUTS:
+            outputs.update(RESOURCE_OUTPUTS[args.typ](args, region, rid))
+        return rid, outputs
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if self.strict:
+            raise UnexpectedInvoke(f"no mock for invoke {args.token}; add one to offline_plan/mocks.py")
+        self.unexpected_invokes.append(args.token)
+        return {}, None

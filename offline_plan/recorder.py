@@ -1,0 +1,253 @@
+"""Run ``__main__.py`` under the mocked runtime and record every registration and invoke."""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import MockResourceArgs, mocks as pulumi_mocks, rpc
+from pulumi.runtime.settings import get_root_resource
+
+from offline_plan.mocks import PlausibleMocks
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "container-platform"
+SECRET = "[secret]"
+
+
+@dataclass
+class RecordedResource:
+    """One registration, as the engine would have received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    """Provider reference ``urn::id`` (custom resources), or ``""``."""
+    providers: dict[str, str]
+    """Provider map (components, including remote ones)."""
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    propertyDependencies: dict[str, list[str]]
+    options: dict[str, Any]
+    region: str
+    """Region of the provider that manages it (resolved through parents for components)."""
+
+
+@dataclass
+class Plan:
+    """What ``pulumi up`` would register for one stack."""
+
+    project: str
+    stack: str
+    resources: list[RecordedResource] = field(default_factory=list)
+    invokes: list[dict[str, Any]] = field(default_factory=list)
+    exports: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        """Every recorded resource of a type token."""
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> RecordedResource:
+        """The resource with this logical name (exactly one)."""
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} resources named {name!r}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented plan shape: {project, stack, resources, exports} (+ invokes, warnings)."""
+        keep = ("urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies", "propertyDependencies", "options")
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": [{k: v for k, v in asdict(r).items() if k in keep} | {"region": r.region} for r in self.resources],
+            "exports": self.exports,
+            "invokes": self.invokes,
+            "warnings": self.warnings,
+        }
+
+
+def _plain(value: Any) -> Any:
+    """Make deserialized inputs JSON-safe: secrets masked, resource references as URNs."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, pulumi.Resource):
+        return f"<ref {type(value).__name__}>"
+    return repr(value)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that keeps every request the program sends."""
+
+    def __init__(self, mocks: PlausibleMocks, home_region: str) -> None:
+        super().__init__(mocks)
+        self.home_region = home_region
+        self.recorded: list[RecordedResource] = []
+        self.invokes: list[dict[str, Any]] = []
+        self.provider_regions: dict[str, str] = {}
+        self.regions_by_urn: dict[str, str] = {}
+
+    def region_for(self, provider_ref: str, providers: Mapping[str, str], parent: str) -> str:
+        """The region a registration lands in: its provider's, else its parent's, else home."""
+        for ref in (provider_ref, providers.get("aws", "")):
+            urn = ref.rsplit("::", 1)[0]
+            if urn in self.provider_regions:
+                return self.provider_regions[urn]
+        return self.regions_by_urn.get(parent, self.home_region)
+
+    def RegisterResource(self, request: Any) -> Any:
+        if request.type == "pulumi:pulumi:Stack":
+            return super().RegisterResource(request)
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        providers = dict(request.providers)
+        if request.type == "pulumi:providers:aws":
+            self.provider_regions[urn] = str(inputs.get("region") or self.home_region)
+        region = self.region_for(request.provider, providers, request.parent)
+        if request.type.startswith("pulumi:providers:"):
+            region = self.provider_regions.get(urn, region)
+        self.regions_by_urn[urn] = region
+        self.recorded.append(
+            RecordedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                provider=request.provider,
+                providers=providers,
+                custom=bool(request.custom),
+                inputs=_plain(inputs),
+                dependencies=list(request.dependencies),
+                propertyDependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                options={
+                    "protect": request.protect if request.HasField("protect") else None,
+                    "ignoreChanges": list(request.ignoreChanges),
+                    "deleteBeforeReplace": request.deleteBeforeReplace,
+                    "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else None,
+                    "aliases": [str(a) for a in request.aliasSpecs] if request.aliasSpecs else [],
+                    "replaceOnChanges": list(request.replaceOnChanges),
+                },
+                region=region,
+            )
+        )
+        return super().RegisterResource(request)
+
+    def Invoke(self, request: Any) -> Any:
+        args = rpc.deserialize_properties(request.args)
+        self.invokes.append({"token": request.tok, "args": _plain(args), "provider": request.provider})
+        return super().Invoke(request)
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
+    """The ``config:`` map of ``Pulumi.<stack>.yaml`` as YAML values."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"no stack file {path.name}; expected one of {', '.join(p.name for p in sorted(root.glob('Pulumi.*.yaml')))}")
+    data = yaml.safe_load(path.read_text()) or {}
+    return dict(data.get("config") or {})
+
+
+def engine_config(config: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Encode config the way the CLI hands it to a program: scalars as text, objects as JSON."""
+    encoded: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            # Encrypted values cannot be read offline; the program must treat them as opaque.
+            encoded[key] = "offline-plan-secret"
+            secret_keys.append(key)
+        elif isinstance(value, str):
+            encoded[key] = value
+        elif isinstance(value, bool):
+            encoded[key] = "true" if value else "false"
+        else:
+            encoded[key] = json.dumps(value)
+    return encoded, secret_keys
+
+
+def run_stack(
+    stack: str,
+    config: Mapping[str, Any] | None = None,
+    *,
+    strict: bool = True,
+    root: Path = ROOT,
+) -> Plan:
+    """Run ``__main__.py`` for ``stack`` under recording mocks and return what it registered.
+
+    ``config`` replaces the stack file's config (YAML-shaped values) when given. With
+    ``strict`` (tests), an invoke without a mock fails the run; the plan passes False and
+    reports such invokes as warnings.
+    """
+    values = dict(stack_config(stack, root) if config is None else config)
+    encoded, secret_keys = engine_config(values)
+    home_region = str(values.get("aws:region", "us-east-1"))
+
+    monitor_box: list[RecordingMonitor] = []
+
+    def region_of(args: MockResourceArgs) -> str:
+        monitor = monitor_box[0]
+        return monitor.region_for(args.provider or "", {}, "")
+
+    mocks = PlausibleMocks(region_of, strict=strict)
+    monitor = RecordingMonitor(mocks, home_region)
+    monitor_box.append(monitor)
+    collector = _WarningCollector()
+    logger = logging.getLogger(f"offline-plan-{stack}")
+    logger.propagate = False
+    logger.handlers = [collector]
+
+    pulumi.runtime.set_all_config(encoded, secret_keys)
+    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger)
+
+    exports: dict[str, Any] = {}
+
+    async def collect_exports() -> None:
+        root_resource = get_root_resource()
+        for name, value in getattr(root_resource, "outputs", {}).items():
+            output = pulumi.Output.from_input(value)
+            resolved = await output.future()
+            exports[name] = SECRET if await output.is_secret() else _plain(resolved)
+
+    def program() -> Any:
+        runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+        return collect_exports()
+
+    pulumi.runtime.test(program)()
+
+    return Plan(
+        project=PROJECT,
+        stack=stack,
+        resources=monitor.recorded,
+        invokes=monitor.invokes,
+        exports=exports,
+        warnings=collector.messages + [f"no mock for invoke {t}; answered {{}}" for t in mocks.unexpected_invokes],
+    )
