@@ -92,7 +92,9 @@ class Network(pulumi.ComponentResource):
             enable_dns_support=True,
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
             subnet_specs=[
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public", tags={**tags, **PUBLIC_SUBNET_TAGS}),
+                awsx.ec2.SubnetSpecArgs(
+                    type=awsx.ec2.SubnetType.PUBLIC, name="public", tags={**tags, **PUBLIC_SUBNET_TAGS}
+                ),
                 awsx.ec2.SubnetSpecArgs(type=workload_type, name="private", tags={**tags, **PRIVATE_SUBNET_TAGS}),
             ],
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=_NAT[args.nat_gateways]),

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 ACCOUNT_ID = "123456789012"
 """The account every mocked ARN belongs to."""
@@ -95,6 +95,7 @@ class PlausibleMocks(Mocks):
         self.unexpected_invokes: list[str] = []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Id and outputs of a registration: inputs echoed (custom resources) plus plausible outputs."""
         if args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-provider-id", dict(args.inputs)
         region = self.region_of(args)
@@ -109,6 +110,7 @@ class PlausibleMocks(Mocks):
         return rid, outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """Answer an invoke; none is mocked yet, so strict runs fail loudly."""
         if self.strict:
             raise UnexpectedInvoke(f"no mock for invoke {args.token}; add one to offline_plan/mocks.py")
         self.unexpected_invokes.append(args.token)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pulumi
 import yaml
-from pulumi.runtime import MockResourceArgs, mocks as pulumi_mocks, rpc
+from pulumi.runtime import MockResourceArgs, rpc
+from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.settings import get_root_resource
 
 from offline_plan.mocks import PlausibleMocks
@@ -66,15 +67,29 @@ class Plan:
         return found[0]
 
     def by_urn(self, urn: str) -> RecordedResource:
+        """The resource with this URN."""
         return next(r for r in self.resources if r.urn == urn)
 
     def to_json(self) -> dict[str, Any]:
         """The documented plan shape: {project, stack, resources, exports} (+ invokes, warnings)."""
-        keep = ("urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies", "propertyDependencies", "options")
+        keep = (
+            "urn",
+            "type",
+            "name",
+            "parent",
+            "provider",
+            "custom",
+            "inputs",
+            "dependencies",
+            "propertyDependencies",
+            "options",
+        )
         return {
             "project": self.project,
             "stack": self.stack,
-            "resources": [{k: v for k, v in asdict(r).items() if k in keep} | {"region": r.region} for r in self.resources],
+            "resources": [
+                {k: v for k, v in asdict(r).items() if k in keep} | {"region": r.region} for r in self.resources
+            ],
             "exports": self.exports,
             "invokes": self.invokes,
             "warnings": self.warnings,
@@ -116,8 +131,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return self.regions_by_urn.get(parent, self.home_region)
 
     def RegisterResource(self, request: Any) -> Any:
+        """Record the registration request, then let the mocks answer it."""
         if request.type == "pulumi:pulumi:Stack":
-            return super().RegisterResource(request)
+            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
         urn = self.make_urn(request.parent, request.type, request.name)
         providers = dict(request.providers)
@@ -150,12 +166,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 region=region,
             )
         )
-        return super().RegisterResource(request)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
     def Invoke(self, request: Any) -> Any:
+        """Record the invoke, then let the mocks answer it."""
         args = rpc.deserialize_properties(request.args)
         self.invokes.append({"token": request.tok, "args": _plain(args), "provider": request.provider})
-        return super().Invoke(request)
+        return super().Invoke(request)  # type: ignore[no-untyped-call]
 
 
 class _WarningCollector(logging.Handler):
@@ -171,7 +188,9 @@ def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
     """The ``config:`` map of ``Pulumi.<stack>.yaml`` as YAML values."""
     path = root / f"Pulumi.{stack}.yaml"
     if not path.exists():
-        raise FileNotFoundError(f"no stack file {path.name}; expected one of {', '.join(p.name for p in sorted(root.glob('Pulumi.*.yaml')))}")
+        raise FileNotFoundError(
+            f"no stack file {path.name}; expected one of {', '.join(p.name for p in sorted(root.glob('Pulumi.*.yaml')))}"
+        )
     data = yaml.safe_load(path.read_text()) or {}
     return dict(data.get("config") or {})
 
@@ -241,7 +260,7 @@ def run_stack(
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
         return collect_exports()
 
-    pulumi.runtime.test(program)()
+    pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
 
     return Plan(
         project=PROJECT,

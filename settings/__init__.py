@@ -28,7 +28,7 @@ from settings.models import (
     StackConfig,
 )
 
-__all__ = ["ConfigError", "Settings", "load", "parse", "PROJECT"]
+__all__ = ["PROJECT", "ConfigError", "Settings", "load", "parse"]
 
 PROJECT = "container-platform"
 """The Pulumi project name, and the namespace of this program's config keys."""
@@ -48,7 +48,7 @@ class ConfigError(pulumi.RunError):
     A ``RunError``, so ``pulumi up`` prints the message without a Python traceback.
     """
 
-    def __init__(self, stack: str, problems: list[Problem]):
+    def __init__(self, stack: str, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         noun = "problem" if len(problems) == 1 else "problems"
@@ -68,6 +68,7 @@ class Settings:
 
     @property
     def environment(self) -> str:
+        """``dev``, ``staging`` or ``prod``."""
         return self.config.environment
 
     @property

@@ -8,6 +8,7 @@ them (``pulumi up`` shows them) and the offline plan prints them.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -45,7 +46,7 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+RFC1918_BLOCKS = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 SHORT_IMAGE = re.compile(
     r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@(?P<digest>sha256:[a-f0-9]{64}))?$"
@@ -112,23 +113,52 @@ def check_network(net: NetworkSettings, regions_in_use: Sequence[str] | None) ->
         if not isinstance(network, ipaddress.IPv4Network):
             problems.append(Problem(path, f"'{cidr}' is IPv6; expected an IPv4 CIDR such as 10.10.0.0/16"))
             continue
-        if not any(network.subnet_of(block) for block in RFC1918):
-            problems.append(Problem(path, f"'{cidr}' is not private; expected a CIDR inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"))
+        if not any(network.subnet_of(block) for block in RFC1918_BLOCKS):
+            problems.append(
+                Problem(
+                    path, f"'{cidr}' is not private; expected a CIDR inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+                )
+            )
         if not 16 <= network.prefixlen <= 20:
-            problems.append(Problem(path, f"'{cidr}' has prefix /{network.prefixlen}; expected /16 to /20 (room for public and private subnets in every AZ)"))
+            problems.append(
+                Problem(
+                    path,
+                    f"'{cidr}' has prefix /{network.prefixlen}; expected /16 to /20 (room for public and private subnets in every AZ)",
+                )
+            )
         for other_region, other in parsed.items():
             if network.overlaps(other):
-                problems.append(Problem(path, f"'{cidr}' overlaps network.cidrs.{other_region} ({other}); VPCs must not overlap so they can be peered"))
+                problems.append(
+                    Problem(
+                        path,
+                        f"'{cidr}' overlaps network.cidrs.{other_region} ({other}); VPCs must not overlap so they can be peered",
+                    )
+                )
         parsed[region] = network
     if regions_in_use is not None:
         for region in regions_in_use:
             if region not in net.cidrs:
-                problems.append(Problem("network.cidrs", f"no CIDR for region '{region}', which is in use; add e.g. '{region}: 10.x.0.0/16'"))
+                problems.append(
+                    Problem(
+                        "network.cidrs",
+                        f"no CIDR for region '{region}', which is in use; add e.g. '{region}: 10.x.0.0/16'",
+                    )
+                )
         for region in net.cidrs:
             if region not in regions_in_use:
-                problems.append(Problem(f"network.cidrs.{region}", f"region '{region}' is not in use (home region or eks.regions); remove it"))
+                problems.append(
+                    Problem(
+                        f"network.cidrs.{region}",
+                        f"region '{region}' is not in use (home region or eks.regions); remove it",
+                    )
+                )
     if net.nat_gateways == "none" and not net.vpc_endpoints:
-        problems.append(Problem("network.natGateways", "'none' needs vpcEndpoints: true, otherwise private workloads cannot pull images or ship logs"))
+        problems.append(
+            Problem(
+                "network.natGateways",
+                "'none' needs vpcEndpoints: true, otherwise private workloads cannot pull images or ship logs",
+            )
+        )
     return problems
 
 
@@ -149,13 +179,32 @@ def check_registry(reg: RegistrySettings, environment: str) -> list[Problem]:
         path = f"registry.pullThroughCache[{i}]"
         needs_credential = PULL_THROUGH_UPSTREAMS[rule.upstream]
         if needs_credential and rule.credential_arn is None:
-            problems.append(Problem(f"{path}.credentialArn", f"required for upstream {rule.upstream}; expected a Secrets Manager ARN whose name starts with ecr-pullthroughcache/"))
+            problems.append(
+                Problem(
+                    f"{path}.credentialArn",
+                    f"required for upstream {rule.upstream}; expected a Secrets Manager ARN whose name starts with ecr-pullthroughcache/",
+                )
+            )
         if not needs_credential and rule.credential_arn is not None:
-            problems.append(Problem(f"{path}.credentialArn", f"upstream {rule.upstream} is public and takes no credential; remove it"))
+            problems.append(
+                Problem(
+                    f"{path}.credentialArn", f"upstream {rule.upstream} is public and takes no credential; remove it"
+                )
+            )
         if rule.prefix in repo_roots:
-            problems.append(Problem(f"{path}.prefix", f"'{rule.prefix}' is also the first part of a repository name; pick a prefix no repository uses"))
+            problems.append(
+                Problem(
+                    f"{path}.prefix",
+                    f"'{rule.prefix}' is also the first part of a repository name; pick a prefix no repository uses",
+                )
+            )
     if reg.force_delete and environment == "prod":
-        problems.append(Problem("registry.forceDelete", "must be false when environment is prod (destroying the stack would delete every image)"))
+        problems.append(
+            Problem(
+                "registry.forceDelete",
+                "must be false when environment is prod (destroying the stack would delete every image)",
+            )
+        )
     return problems
 
 
@@ -166,19 +215,33 @@ def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str]
     """Launch-type exclusive keys, task sizes, images, secrets, load balancers, scaling."""
     problems: list[Problem] = []
     if ecs.launch_type == "EC2":
-        for key, field in (("fargateSpotWeight", "fargate_spot_weight"), ("fargateOnDemandBase", "fargate_on_demand_base")):
+        for key, field in (
+            ("fargateSpotWeight", "fargate_spot_weight"),
+            ("fargateOnDemandBase", "fargate_on_demand_base"),
+        ):
             if field in ecs.model_fields_set:
-                problems.append(Problem(f"ecs.{key}", "applies only to launchType FARGATE; remove it (launchType is EC2)"))
+                problems.append(
+                    Problem(f"ecs.{key}", "applies only to launchType FARGATE; remove it (launchType is EC2)")
+                )
         if ecs.instances is None:
-            problems.append(Problem("ecs.instances", "required when launchType is EC2: instanceTypes, minSize, maxSize"))
+            problems.append(
+                Problem("ecs.instances", "required when launchType is EC2: instanceTypes, minSize, maxSize")
+            )
         else:
             inst = ecs.instances
-            problems += _sizes("ecs.instances", inst.min_size, inst.desired_size, inst.max_size, ("minSize", "desiredSize", "maxSize"))
+            problems += _sizes(
+                "ecs.instances", inst.min_size, inst.desired_size, inst.max_size, ("minSize", "desiredSize", "maxSize")
+            )
             problems += _unique("ecs.instances.instanceTypes", "instance type", list(inst.instance_types))
             for i, itype in enumerate(inst.instance_types):
                 arch = instance_architecture(itype)
                 if arch != inst.architecture:
-                    problems.append(Problem(f"ecs.instances.instanceTypes[{i}]", f"{itype} is an {arch} type but ecs.instances.architecture is {inst.architecture}; use types of one architecture"))
+                    problems.append(
+                        Problem(
+                            f"ecs.instances.instanceTypes[{i}]",
+                            f"{itype} is an {arch} type but ecs.instances.architecture is {inst.architecture}; use types of one architecture",
+                        )
+                    )
     elif ecs.instances is not None:
         problems.append(Problem("ecs.instances", "applies only to launchType EC2; remove it (launchType is FARGATE)"))
 
@@ -188,7 +251,9 @@ def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str]
     return problems
 
 
-def _check_service(path: str, svc: ServiceSettings, launch_type: str, home_region: str, repositories: Sequence[str]) -> list[Problem]:
+def _check_service(
+    path: str, svc: ServiceSettings, launch_type: str, home_region: str, repositories: Sequence[str]
+) -> list[Problem]:
     problems: list[Problem] = []
     if launch_type == "FARGATE":
         if svc.cpu not in FARGATE_MEMORY_BY_CPU:
@@ -196,24 +261,44 @@ def _check_service(path: str, svc: ServiceSettings, launch_type: str, home_regio
             problems.append(Problem(f"{path}.cpu", f"{svc.cpu} is not a Fargate CPU size; expected one of {allowed}"))
         elif svc.memory not in FARGATE_MEMORY_BY_CPU[svc.cpu]:
             allowed = ", ".join(str(m) for m in FARGATE_MEMORY_BY_CPU[svc.cpu])
-            problems.append(Problem(f"{path}.memory", f"{svc.memory} MiB is not valid on Fargate with cpu {svc.cpu}; expected one of {allowed}"))
+            problems.append(
+                Problem(
+                    f"{path}.memory",
+                    f"{svc.memory} MiB is not valid on Fargate with cpu {svc.cpu}; expected one of {allowed}",
+                )
+            )
     else:
         low, high = EC2_TASK_CPU_RANGE
         if not low <= svc.cpu <= high:
-            problems.append(Problem(f"{path}.cpu", f"{svc.cpu} is outside the EC2 task range; expected {low} to {high} CPU units"))
+            problems.append(
+                Problem(f"{path}.cpu", f"{svc.cpu} is outside the EC2 task range; expected {low} to {high} CPU units")
+            )
         if not 128 <= svc.memory <= 1_572_864:
-            problems.append(Problem(f"{path}.memory", f"{svc.memory} MiB is outside the EC2 task range; expected 128 to 1572864 MiB"))
+            problems.append(
+                Problem(
+                    f"{path}.memory", f"{svc.memory} MiB is outside the EC2 task range; expected 128 to 1572864 MiB"
+                )
+            )
 
     problems += _check_image(f"{path}.image", svc.image, repositories)
 
     for env_name, arn in svc.secrets.items():
         match = SECRET_ARN.match(arn)
         if match is None:
-            problems.append(Problem(f"{path}.secrets.{env_name}", f"'{arn}' is not a Secrets Manager secret ARN or SSM parameter ARN"))
+            problems.append(
+                Problem(
+                    f"{path}.secrets.{env_name}", f"'{arn}' is not a Secrets Manager secret ARN or SSM parameter ARN"
+                )
+            )
             continue
         region = match.group("sm_region") or match.group("ssm_region")
         if region != home_region:
-            problems.append(Problem(f"{path}.secrets.{env_name}", f"the secret is in {region} but services run in {home_region}; ECS reads secrets from the task's region"))
+            problems.append(
+                Problem(
+                    f"{path}.secrets.{env_name}",
+                    f"the secret is in {region} but services run in {home_region}; ECS reads secrets from the task's region",
+                )
+            )
     for env_name in svc.environment:
         if env_name in svc.secrets:
             problems.append(Problem(f"{path}.environment.{env_name}", "is also set in secrets; define it in one place"))
@@ -221,15 +306,32 @@ def _check_service(path: str, svc: ServiceSettings, launch_type: str, home_regio
     lb = svc.load_balancer
     if lb is not None:
         if svc.port is None:
-            problems.append(Problem(f"{path}.port", "required with a loadBalancer: the container port traffic is sent to"))
+            problems.append(
+                Problem(f"{path}.port", "required with a loadBalancer: the container port traffic is sent to")
+            )
         if lb.type == "network" and lb.health_check_path is not None:
-            problems.append(Problem(f"{path}.loadBalancer.healthCheckPath", "applies only to type application; network load balancers check TCP"))
+            problems.append(
+                Problem(
+                    f"{path}.loadBalancer.healthCheckPath",
+                    "applies only to type application; network load balancers check TCP",
+                )
+            )
         if lb.type == "application" and lb.private_link:
-            problems.append(Problem(f"{path}.loadBalancer.privateLink", "applies only to type network (PrivateLink endpoint services front NLBs)"))
+            problems.append(
+                Problem(
+                    f"{path}.loadBalancer.privateLink",
+                    "applies only to type network (PrivateLink endpoint services front NLBs)",
+                )
+            )
         if lb.certificate_arn is not None:
             cert_region = lb.certificate_arn.split(":")[3]
             if cert_region != home_region:
-                problems.append(Problem(f"{path}.loadBalancer.certificateArn", f"the certificate is in {cert_region}; a load balancer needs an ACM certificate in its own region ({home_region})"))
+                problems.append(
+                    Problem(
+                        f"{path}.loadBalancer.certificateArn",
+                        f"the certificate is in {cert_region}; a load balancer needs an ACM certificate in its own region ({home_region})",
+                    )
+                )
     problems += _unique(f"{path}.volumes", "mount path", [v.efs for v in svc.volumes])
 
     if svc.autoscaling is not None:
@@ -237,7 +339,12 @@ def _check_service(path: str, svc: ServiceSettings, launch_type: str, home_regio
     for i, statement in enumerate(svc.task_policy):
         for j, action in enumerate(statement.actions):
             if action.endswith(":*"):
-                problems.append(Problem(f"{path}.taskPolicy[{i}].actions[{j}]", f"'{action}' grants every action of the service; list the actions the task needs"))
+                problems.append(
+                    Problem(
+                        f"{path}.taskPolicy[{i}].actions[{j}]",
+                        f"'{action}' grants every action of the service; list the actions the task needs",
+                    )
+                )
     return problems
 
 
@@ -245,14 +352,24 @@ def _check_image(path: str, image: str, repositories: Sequence[str]) -> list[Pro
     full = FULL_IMAGE.match(image) if "/" in image and "." in image.split("/")[0] else None
     match = full or SHORT_IMAGE.match(image)
     if match is None:
-        return [Problem(path, f"'{image}' is not an image reference; expected repo:tag (shared registry) or a full URI such as public.ecr.aws/nginx/nginx:1.27")]
+        return [
+            Problem(
+                path,
+                f"'{image}' is not an image reference; expected repo:tag (shared registry) or a full URI such as public.ecr.aws/nginx/nginx:1.27",
+            )
+        ]
     if match.group("tag") is None and match.group("digest") is None:
         return [Problem(path, f"'{image}' has no tag; pin a version tag or an @sha256 digest")]
     if match.group("tag") == "latest":
         return [Problem(path, f"'{image}' uses the mutable 'latest' tag; pin a version tag or an @sha256 digest")]
     if full is None and match.group("repo") not in repositories:
         known = ", ".join(repositories) or "none configured"
-        return [Problem(path, f"repository '{match.group('repo')}' is not in registry.repositories ({known}); add it there, or write a full image URI for an image from elsewhere")]
+        return [
+            Problem(
+                path,
+                f"repository '{match.group('repo')}' is not in registry.repositories ({known}); add it there, or write a full image URI for an image from elsewhere",
+            )
+        ]
     return []
 
 
@@ -264,36 +381,67 @@ def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[
         if step.lower_bound is None and step.upper_bound is None:
             problems.append(Problem(spath, "needs lowerBound or upperBound"))
         if step.lower_bound is not None and step.upper_bound is not None and step.lower_bound >= step.upper_bound:
-            problems.append(Problem(f"{spath}.lowerBound", f"{step.lower_bound} must be below upperBound ({step.upper_bound})"))
+            problems.append(
+                Problem(f"{spath}.lowerBound", f"{step.lower_bound} must be below upperBound ({step.upper_bound})")
+            )
         if direction == "out":
             if step.change <= 0:
-                problems.append(Problem(f"{spath}.change", f"{step.change}: scale-out steps add tasks; expected a positive number"))
+                problems.append(
+                    Problem(f"{spath}.change", f"{step.change}: scale-out steps add tasks; expected a positive number")
+                )
             if step.lower_bound is None or step.lower_bound < 0:
-                problems.append(Problem(f"{spath}.lowerBound", "scale-out steps start at or above the threshold; expected lowerBound >= 0"))
+                problems.append(
+                    Problem(
+                        f"{spath}.lowerBound",
+                        "scale-out steps start at or above the threshold; expected lowerBound >= 0",
+                    )
+                )
         else:
             if step.change >= 0:
-                problems.append(Problem(f"{spath}.change", f"{step.change}: scale-in steps remove tasks; expected a negative number"))
+                problems.append(
+                    Problem(
+                        f"{spath}.change", f"{step.change}: scale-in steps remove tasks; expected a negative number"
+                    )
+                )
             if step.upper_bound is None or step.upper_bound > 0:
-                problems.append(Problem(f"{spath}.upperBound", "scale-in steps end at or below the threshold; expected upperBound <= 0"))
+                problems.append(
+                    Problem(
+                        f"{spath}.upperBound", "scale-in steps end at or below the threshold; expected upperBound <= 0"
+                    )
+                )
     if problems:
         return problems
     # Steps must tile the range beyond the threshold without gaps or overlaps, with one open end.
     if direction == "out":
         ordered = sorted(steps, key=lambda s: s.lower_bound or 0)
         if ordered[0].lower_bound != 0:
-            problems.append(Problem(f"{path}.steps", "the first scale-out step must start at lowerBound 0 (the threshold)"))
-        for a, b in zip(ordered, ordered[1:]):
+            problems.append(
+                Problem(f"{path}.steps", "the first scale-out step must start at lowerBound 0 (the threshold)")
+            )
+        for a, b in itertools.pairwise(ordered):
             if a.upper_bound != b.lower_bound:
-                problems.append(Problem(f"{path}.steps", f"steps must be contiguous: a step ends at {a.upper_bound} but the next starts at {b.lower_bound}"))
+                problems.append(
+                    Problem(
+                        f"{path}.steps",
+                        f"steps must be contiguous: a step ends at {a.upper_bound} but the next starts at {b.lower_bound}",
+                    )
+                )
         if ordered[-1].upper_bound is not None:
             problems.append(Problem(f"{path}.steps", "the last scale-out step must have no upperBound (open-ended)"))
     else:
         ordered = sorted(steps, key=lambda s: -(s.upper_bound or 0))
         if ordered[0].upper_bound != 0:
-            problems.append(Problem(f"{path}.steps", "the first scale-in step must end at upperBound 0 (the threshold)"))
-        for a, b in zip(ordered, ordered[1:]):
+            problems.append(
+                Problem(f"{path}.steps", "the first scale-in step must end at upperBound 0 (the threshold)")
+            )
+        for a, b in itertools.pairwise(ordered):
             if a.lower_bound != b.upper_bound:
-                problems.append(Problem(f"{path}.steps", f"steps must be contiguous: a step starts at {a.lower_bound} but the next ends at {b.upper_bound}"))
+                problems.append(
+                    Problem(
+                        f"{path}.steps",
+                        f"steps must be contiguous: a step starts at {a.lower_bound} but the next ends at {b.upper_bound}",
+                    )
+                )
         if ordered[-1].lower_bound is not None:
             problems.append(Problem(f"{path}.steps", "the last scale-in step must have no lowerBound (open-ended)"))
     return problems
@@ -304,12 +452,27 @@ def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSetting
     if auto.min_count > auto.max_count:
         problems.append(Problem(f"{path}.minCount", f"{auto.min_count} must not exceed maxCount ({auto.max_count})"))
     elif not auto.min_count <= svc.desired_count <= auto.max_count:
-        problems.append(Problem(path.rsplit(".", 1)[0] + ".desiredCount", f"{svc.desired_count} must be between autoscaling.minCount ({auto.min_count}) and maxCount ({auto.max_count})"))
+        problems.append(
+            Problem(
+                path.rsplit(".", 1)[0] + ".desiredCount",
+                f"{svc.desired_count} must be between autoscaling.minCount ({auto.min_count}) and maxCount ({auto.max_count})",
+            )
+        )
     if auto.requests_per_target is not None and (svc.load_balancer is None or svc.load_balancer.type != "application"):
-        problems.append(Problem(f"{path}.requestsPerTarget", "needs loadBalancer.type application (the metric is ALBRequestCountPerTarget)"))
-    has_policy = any(v is not None for v in (auto.cpu_target, auto.memory_target, auto.requests_per_target, auto.step_scaling)) or auto.schedules
+        problems.append(
+            Problem(
+                f"{path}.requestsPerTarget",
+                "needs loadBalancer.type application (the metric is ALBRequestCountPerTarget)",
+            )
+        )
+    has_policy = (
+        any(v is not None for v in (auto.cpu_target, auto.memory_target, auto.requests_per_target, auto.step_scaling))
+        or auto.schedules
+    )
     if not has_policy:
-        problems.append(Problem(path, "sets no policy; add cpuTarget, memoryTarget, requestsPerTarget, stepScaling or schedules"))
+        problems.append(
+            Problem(path, "sets no policy; add cpuTarget, memoryTarget, requestsPerTarget, stepScaling or schedules")
+        )
     step = auto.step_scaling
     if step is not None:
         spath = f"{path}.stepScaling"
@@ -321,21 +484,42 @@ def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSetting
             problems += _check_steps(f"{spath}.scaleOut", step.scale_out, "out")
         if step.scale_in is not None:
             problems += _check_steps(f"{spath}.scaleIn", step.scale_in, "in")
-        if step.scale_out is not None and step.scale_in is not None and step.scale_in.threshold >= step.scale_out.threshold:
-            problems.append(Problem(f"{spath}.scaleIn.threshold", f"{step.scale_in.threshold} must be below scaleOut.threshold ({step.scale_out.threshold}) or the alarms fight"))
+        if (
+            step.scale_out is not None
+            and step.scale_in is not None
+            and step.scale_in.threshold >= step.scale_out.threshold
+        ):
+            problems.append(
+                Problem(
+                    f"{spath}.scaleIn.threshold",
+                    f"{step.scale_in.threshold} must be below scaleOut.threshold ({step.scale_out.threshold}) or the alarms fight",
+                )
+            )
     problems += _unique(f"{path}.schedules", "schedule", [s.name for s in auto.schedules])
     for i, sched in enumerate(auto.schedules):
         spath = f"{path}.schedules[{i}]"
         if not CRON.match(sched.cron):
-            problems.append(Problem(f"{spath}.cron", f"'{sched.cron}' is not an AWS cron expression; expected 6 fields: minutes hours day-of-month month day-of-week year, e.g. '0 8 ? * MON-FRI *'"))
+            problems.append(
+                Problem(
+                    f"{spath}.cron",
+                    f"'{sched.cron}' is not an AWS cron expression; expected 6 fields: minutes hours day-of-month month day-of-week year, e.g. '0 8 ? * MON-FRI *'",
+                )
+            )
         if sched.min_count is None and sched.max_count is None:
             problems.append(Problem(spath, "sets neither minCount nor maxCount"))
         if sched.min_count is not None and sched.max_count is not None and sched.min_count > sched.max_count:
-            problems.append(Problem(f"{spath}.minCount", f"{sched.min_count} must not exceed maxCount ({sched.max_count})"))
+            problems.append(
+                Problem(f"{spath}.minCount", f"{sched.min_count} must not exceed maxCount ({sched.max_count})")
+            )
         try:
             zoneinfo.ZoneInfo(sched.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            problems.append(Problem(f"{spath}.timezone", f"'{sched.timezone}' is not an IANA time zone; expected e.g. UTC or Europe/Berlin"))
+            problems.append(
+                Problem(
+                    f"{spath}.timezone",
+                    f"'{sched.timezone}' is not an IANA time zone; expected e.g. UTC or Europe/Berlin",
+                )
+            )
     return problems
 
 
@@ -346,7 +530,12 @@ def check_eks(eks: EksSettings) -> list[Problem]:
     """Version, regions, endpoint CIDRs, unique names and node group sizes."""
     problems: list[Problem] = []
     if eks.version not in EKS_VERSIONS:
-        problems.append(Problem("eks.version", f"'{eks.version}' is not offered; expected one of {', '.join(EKS_VERSIONS)} (versions in standard support)"))
+        problems.append(
+            Problem(
+                "eks.version",
+                f"'{eks.version}' is not offered; expected one of {', '.join(EKS_VERSIONS)} (versions in standard support)",
+            )
+        )
     for i, region in enumerate(eks.regions):
         problems += check_region(f"eks.regions[{i}]", region)
     problems += _unique("eks.regions", "region", list(eks.regions))
@@ -358,19 +547,28 @@ def check_eks(eks: EksSettings) -> list[Problem]:
             problems.append(Problem(path, f"'{cidr}' is not a valid CIDR ({err}); expected e.g. 203.0.113.0/24"))
             continue
         if network.prefixlen == 0:
-            problems.append(Problem(path, f"'{cidr}' opens the API endpoint to the whole internet; list the networks that need it"))
+            problems.append(
+                Problem(path, f"'{cidr}' opens the API endpoint to the whole internet; list the networks that need it")
+            )
     problems += _unique("eks.nodeGroups", "node group", [g.name for g in eks.node_groups])
     problems += _unique("eks.fargateProfiles", "Fargate profile", [p.name for p in eks.fargate_profiles])
     problems += _unique("eks.adminRoleArns", "role", list(eks.admin_role_arns))
     for i, group in enumerate(eks.node_groups):
         path = f"eks.nodeGroups[{i}]"
-        problems += _sizes(path, group.min_size, group.desired_size, group.max_size, ("minSize", "desiredSize", "maxSize"))
+        problems += _sizes(
+            path, group.min_size, group.desired_size, group.max_size, ("minSize", "desiredSize", "maxSize")
+        )
         if group.kind == "managed":
             problems += _unique(f"{path}.instanceTypes", "instance type", list(group.instance_types))
             ami_arch = "arm64" if "ARM" in group.ami_type else "x86_64"
             for j, itype in enumerate(group.instance_types):
                 if instance_architecture(itype) != ami_arch:
-                    problems.append(Problem(f"{path}.instanceTypes[{j}]", f"{itype} does not run amiType {group.ami_type} ({ami_arch}); use types of that architecture"))
+                    problems.append(
+                        Problem(
+                            f"{path}.instanceTypes[{j}]",
+                            f"{itype} does not run amiType {group.ami_type} ({ami_arch}); use types of that architecture",
+                        )
+                    )
     for i, profile in enumerate(eks.fargate_profiles):
         problems += _unique(f"eks.fargateProfiles[{i}].namespaces", "namespace", list(profile.namespaces))
     return problems
@@ -386,7 +584,9 @@ def check_stack(config: StackConfig, home_region: str) -> list[Problem]:
     problems = check_network(config.network, regions_in_use)
     problems += check_registry(config.registry, config.environment)
     if config.ecs is not None:
-        problems += check_ecs(config.ecs, home_region=home_region, repositories=[r.name for r in config.registry.repositories])
+        problems += check_ecs(
+            config.ecs, home_region=home_region, repositories=[r.name for r in config.registry.repositories]
+        )
     if config.eks is not None:
         problems += check_eks(config.eks)
     return problems
@@ -396,23 +596,33 @@ def warnings_for(config: StackConfig, today: date) -> list[str]:
     """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
     warnings: list[str] = []
     if config.network.nat_gateways == "single" and config.environment == "prod":
-        warnings.append("network.natGateways: 'single' in prod makes one AZ's NAT gateway a single point of failure; consider perAz")
+        warnings.append(
+            "network.natGateways: 'single' in prod makes one AZ's NAT gateway a single point of failure; consider perAz"
+        )
     if config.ecs is not None:
         for i, svc in enumerate(config.ecs.services):
             lb = svc.load_balancer
             if lb is not None and lb.type == "application" and lb.certificate_arn is None:
-                warnings.append(f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80")
+                warnings.append(
+                    f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80"
+                )
             for name in svc.environment:
                 if SECRET_LIKE_ENV.search(name):
-                    warnings.append(f"ecs.services[{i}].environment.{name}: looks like a secret; move it to secrets (plain environment is visible in the task definition)")
+                    warnings.append(
+                        f"ecs.services[{i}].environment.{name}: looks like a secret; move it to secrets (plain environment is visible in the task definition)"
+                    )
         inst = config.ecs.instances
         if inst is not None and inst.spot and len(inst.instance_types) < 2:
-            warnings.append("ecs.instances.instanceTypes: spot with a single instance type is easily interrupted; list several")
+            warnings.append(
+                "ecs.instances.instanceTypes: spot with a single instance type is easily interrupted; list several"
+            )
     if config.eks is not None:
         end = EKS_VERSIONS.get(config.eks.version)
         if end is not None and date.fromisoformat(end) - today < timedelta(days=120):
             warnings.append(f"eks.version: {config.eks.version} leaves standard support on {end}; plan the upgrade")
         for i, group in enumerate(config.eks.node_groups):
             if group.kind == "managed" and group.capacity_type == "SPOT" and len(group.instance_types) < 2:
-                warnings.append(f"eks.nodeGroups[{i}].instanceTypes: SPOT with a single instance type is easily interrupted; list several")
+                warnings.append(
+                    f"eks.nodeGroups[{i}].instanceTypes: SPOT with a single instance type is easily interrupted; list several"
+                )
     return warnings

@@ -8,7 +8,7 @@ frozen, and rejects unknown keys. YAML keys are camelCase aliases; Python uses s
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -123,9 +123,7 @@ class RegistrySettings(Model):
     """Allow deleting repositories that still hold images; must stay false in prod."""
     pull_accounts: tuple[Annotated[str, Field(pattern=ACCOUNT_ID)], ...] = Field((), alias="pullAccounts")
     """Other AWS accounts allowed to pull."""
-    push_principals: tuple[Annotated[str, Field(pattern=IAM_PRINCIPAL_ARN)], ...] = Field(
-        (), alias="pushPrincipals"
-    )
+    push_principals: tuple[Annotated[str, Field(pattern=IAM_PRINCIPAL_ARN)], ...] = Field((), alias="pushPrincipals")
     """IAM role/user ARNs (CI) allowed to push; default: nobody but the account's admins."""
     pull_through_cache: tuple[PullThroughCacheSettings, ...] = Field((), alias="pullThroughCache")
     public: tuple[PublicRepositorySettings, ...] = ()
@@ -140,9 +138,7 @@ class LoadBalancerSettings(Model):
     type: Literal["application", "network"]
     public: bool = False
     """Internet-facing in public subnets when true; internal in private subnets by default."""
-    health_check_path: str | None = Field(
-        None, alias="healthCheckPath", pattern=r"^/[\x21-\x7e]*$", max_length=1024
-    )
+    health_check_path: str | None = Field(None, alias="healthCheckPath", pattern=r"^/[\x21-\x7e]*$", max_length=1024)
     """ALB only: HTTP health check path; default ``/``."""
     certificate_arn: str | None = Field(
         None, alias="certificateArn", pattern=r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$"
@@ -330,9 +326,7 @@ class SelfManagedNodeGroupSettings(_NodeGroupBase):
     root_volume_size_gib: int = Field(50, alias="rootVolumeSizeGiB", ge=20, le=16384)
 
 
-NodeGroupSettings = Annotated[
-    Union[ManagedNodeGroupSettings, SelfManagedNodeGroupSettings], Field(discriminator="kind")
-]
+NodeGroupSettings = Annotated[ManagedNodeGroupSettings | SelfManagedNodeGroupSettings, Field(discriminator="kind")]
 
 
 class FargateProfileSettings(Model):

@@ -1,0 +1,48 @@
+"""``python -m offline_plan --stack dev``: print the offline plan and write build/plan-<stack>.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from offline_plan.recorder import PROJECT, ROOT, engine_config, run_stack, stack_config
+from offline_plan.summary import render
+from settings import ConfigError, parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="offline_plan", description=__doc__)
+    parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default dev)")
+    parser.add_argument("--out", default=str(ROOT / "build"), help="directory for plan-<stack>.json (default build/)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    try:
+        config = stack_config(args.stack)
+        plan = run_stack(args.stack, config, strict=False)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+
+    # The same parse the program ran, for the key-choices section of the summary.
+    encoded, _ = engine_config(config)
+    ours = {k: v for k, v in encoded.items() if k.startswith(f"{PROJECT}:")}
+    settings = parse(ours, home_region=encoded.get("aws:region"), stack=args.stack)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"plan-{args.stack}.json"
+    path.write_text(json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n")
+    print(render(plan, settings))
+    print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} in {elapsed:.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
