@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import runpy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,28 +213,26 @@ def engine_config(config: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]
     return encoded, secret_keys
 
 
-def run_stack(
-    stack: str,
-    config: Mapping[str, Any] | None = None,
+def record(
+    program: Callable[[], None],
     *,
+    stack: str = "test",
+    config: Mapping[str, Any] | None = None,
     strict: bool = True,
-    root: Path = ROOT,
 ) -> Plan:
-    """Run ``__main__.py`` for ``stack`` under recording mocks and return what it registered.
+    """Run ``program`` under recording mocks with ``config`` (YAML-shaped) and return the plan.
 
-    ``config`` replaces the stack file's config (YAML-shaped values) when given. With
-    ``strict`` (tests), an invoke without a mock fails the run; the plan passes False and
-    reports such invokes as warnings.
+    With ``strict`` (tests) an invoke without a mock fails the run; the offline plan passes
+    False and reports such invokes as warnings instead.
     """
-    values = dict(stack_config(stack, root) if config is None else config)
+    values = dict(config or {})
     encoded, secret_keys = engine_config(values)
     home_region = str(values.get("aws:region", "us-east-1"))
 
     monitor_box: list[RecordingMonitor] = []
 
     def region_of(args: MockResourceArgs) -> str:
-        monitor = monitor_box[0]
-        return monitor.region_for(args.provider or "", {}, "")
+        return monitor_box[0].region_for(args.provider or "", {}, "")
 
     mocks = PlausibleMocks(region_of, strict=strict)
     monitor = RecordingMonitor(mocks, home_region)
@@ -256,11 +254,11 @@ def run_stack(
             resolved = await output.future()
             exports[name] = SECRET if await output.is_secret() else _plain(resolved)
 
-    def program() -> Any:
-        runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+    def run() -> Any:
+        program()
         return collect_exports()
 
-    pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
+    pulumi.runtime.test(run)()  # type: ignore[no-untyped-call]
 
     return Plan(
         project=PROJECT,
@@ -270,3 +268,20 @@ def run_stack(
         exports=exports,
         warnings=collector.messages + [f"no mock for invoke {t}; answered {{}}" for t in mocks.unexpected_invokes],
     )
+
+
+def run_stack(
+    stack: str,
+    config: Mapping[str, Any] | None = None,
+    *,
+    strict: bool = True,
+    root: Path = ROOT,
+) -> Plan:
+    """Run the real ``__main__.py`` for ``stack``; ``config`` replaces the stack file's config when given."""
+    values = stack_config(stack, root) if config is None else config
+
+    def program() -> None:
+        # runpy, not import: a cached module would not run again for the next stack or test.
+        runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+
+    return record(program, stack=stack, config=values, strict=strict)

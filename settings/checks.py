@@ -382,7 +382,7 @@ def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[
             problems.append(Problem(spath, "needs lowerBound or upperBound"))
         if step.lower_bound is not None and step.upper_bound is not None and step.lower_bound >= step.upper_bound:
             problems.append(
-                Problem(f"{spath}.lowerBound", f"{step.lower_bound} must be below upperBound ({step.upper_bound})")
+                Problem(spath, f"lowerBound ({step.lower_bound}) must be below upperBound ({step.upper_bound})")
             )
         if direction == "out":
             if step.change <= 0:

@@ -82,6 +82,8 @@ def problems_from_validation_error(err: ValidationError, section: str, root: Any
             problems.append(Problem(f"{section}{parent_path}.{loc[-1]}", f"unknown key; expected one of {allowed}"))
             continue
         path, _ = _walk(root, loc)
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path += ".kind"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "missing":
             message = "required key is missing"

@@ -23,6 +23,16 @@ INSTANCE_TYPE = r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$"
 ACCOUNT_ID = r"^\d{12}$"
 IAM_PRINCIPAL_ARN = r"^arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]+$"
 IAM_ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
+HTTP_PATH = r"^/[\x21-\x7e]*$"
+CONTAINER_PATH = r"^/[A-Za-z0-9_./-]*$"
+ACM_ARN = r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$"
+PULL_THROUGH_SECRET_ARN = r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/.+$"
+AMI_ID = r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$"
+IAM_ACTION = r"^[a-z0-9-]+:[A-Za-z0-9*]+$"
+RESOURCE_ARN = r"^(arn:aws[a-z-]*:.+|\*)$"
+TAG_PREFIX = r"^[A-Za-z0-9_.-]+$"
+CACHE_PREFIX = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
+K8S_NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 
 PATTERN_HELP: dict[str, str] = {
@@ -34,6 +44,16 @@ PATTERN_HELP: dict[str, str] = {
     IAM_PRINCIPAL_ARN: "an IAM role or user ARN, arn:aws:iam::123456789012:role/name",
     IAM_ROLE_ARN: "an IAM role ARN, arn:aws:iam::123456789012:role/name",
     LABEL_KEY: "a Kubernetes label key such as team or example.com/team",
+    HTTP_PATH: "an HTTP path starting with /, such as /healthz",
+    CONTAINER_PATH: "an absolute container path such as /data",
+    ACM_ARN: "an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>",
+    PULL_THROUGH_SECRET_ARN: "a Secrets Manager secret ARN whose name starts with ecr-pullthroughcache/",
+    AMI_ID: "an AMI id such as ami-0123456789abcdef0",
+    IAM_ACTION: "an IAM action such as s3:GetObject (service:Action)",
+    RESOURCE_ARN: "an ARN, or *",
+    TAG_PREFIX: "an image tag prefix: letters, digits, '_', '.', '-'",
+    CACHE_PREFIX: "a repository prefix: lowercase letters and digits separated by '.', '_' or '-'",
+    K8S_NAMESPACE: "a Kubernetes namespace: lowercase letters, digits and dashes",
 }
 """Human descriptions of the patterns above, used in error messages instead of the regex."""
 
@@ -72,9 +92,7 @@ class RepositorySettings(Model):
     """The repository name people push to (``web``); not autonamed."""
     keep_tagged_images: int = Field(30, alias="keepTaggedImages", ge=1, le=10000)
     """Lifecycle: keep the newest N tagged images (per prefix when keepTagPrefixes is set)."""
-    keep_tag_prefixes: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")], ...] = Field(
-        (), alias="keepTagPrefixes"
-    )
+    keep_tag_prefixes: tuple[Annotated[str, Field(pattern=TAG_PREFIX)], ...] = Field((), alias="keepTagPrefixes")
     """Lifecycle: tag prefixes that each keep their own newest N images; default: one rule for all tags."""
     tag_mutability: Literal["IMMUTABLE", "MUTABLE"] = Field("IMMUTABLE", alias="tagMutability")
     """Default IMMUTABLE: a pushed tag can never point at another image."""
@@ -97,14 +115,14 @@ class PublicRepositorySettings(Model):
 class PullThroughCacheSettings(Model):
     """An ECR pull-through cache rule: ``<registry>/<prefix>/...`` mirrors an upstream registry."""
 
-    prefix: str = Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", min_length=2, max_length=30)
+    prefix: str = Field(pattern=CACHE_PREFIX, min_length=2, max_length=30)
     upstream: Literal[
         "public.ecr.aws", "registry.k8s.io", "quay.io", "registry-1.docker.io", "ghcr.io", "registry.gitlab.com"
     ]
     credential_arn: str | None = Field(
         None,
         alias="credentialArn",
-        pattern=r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/.+$",
+        pattern=PULL_THROUGH_SECRET_ARN,
     )
     """Secrets Manager secret (name prefix ``ecr-pullthroughcache/``); required for Docker Hub, GitHub, GitLab."""
 
@@ -138,11 +156,9 @@ class LoadBalancerSettings(Model):
     type: Literal["application", "network"]
     public: bool = False
     """Internet-facing in public subnets when true; internal in private subnets by default."""
-    health_check_path: str | None = Field(None, alias="healthCheckPath", pattern=r"^/[\x21-\x7e]*$", max_length=1024)
+    health_check_path: str | None = Field(None, alias="healthCheckPath", pattern=HTTP_PATH, max_length=1024)
     """ALB only: HTTP health check path; default ``/``."""
-    certificate_arn: str | None = Field(
-        None, alias="certificateArn", pattern=r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$"
-    )
+    certificate_arn: str | None = Field(None, alias="certificateArn", pattern=ACM_ARN)
     """ACM certificate in the home region: HTTPS/TLS listener (ALB: plus HTTP->HTTPS redirect)."""
     private_link: bool = Field(False, alias="privateLink")
     """NLB only: offer the service through a VPC endpoint service."""
@@ -151,7 +167,7 @@ class LoadBalancerSettings(Model):
 class VolumeSettings(Model):
     """A directory on the cluster's shared EFS file system mounted into the container."""
 
-    efs: str = Field(pattern=r"^/[A-Za-z0-9_./-]*$", max_length=255)
+    efs: str = Field(pattern=CONTAINER_PATH, max_length=255)
     """Absolute mount path in the container."""
     read_only: bool = Field(False, alias="readOnly")
 
@@ -161,7 +177,7 @@ class StepAdjustmentSettings(Model):
 
     lower_bound: int | None = Field(None, alias="lowerBound")
     upper_bound: int | None = Field(None, alias="upperBound")
-    change: int
+    change: int = Field(ge=-10000, le=10000)
     """Tasks to add (scale out, > 0) or remove (scale in, < 0)."""
 
 
@@ -217,8 +233,8 @@ class AutoscalingSettings(Model):
 class PolicyStatementSettings(Model):
     """An Allow statement of a service's task role."""
 
-    actions: tuple[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z0-9*]+$")], ...] = Field(min_length=1)
-    resources: tuple[Annotated[str, Field(pattern=r"^(arn:aws[a-z-]*:.+|\*)$")], ...] = Field(min_length=1)
+    actions: tuple[Annotated[str, Field(pattern=IAM_ACTION)], ...] = Field(min_length=1)
+    resources: tuple[Annotated[str, Field(pattern=RESOURCE_ARN)], ...] = Field(min_length=1)
 
 
 class ServiceSettings(Model):
@@ -320,7 +336,7 @@ class SelfManagedNodeGroupSettings(_NodeGroupBase):
 
     kind: Literal["selfManaged"]
     instance_type: str = Field(alias="instanceType", pattern=INSTANCE_TYPE)
-    ami_id: str | None = Field(None, alias="amiId", pattern=r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$")
+    ami_id: str | None = Field(None, alias="amiId", pattern=AMI_ID)
     """Custom AMI; default: the EKS-optimized AL2023 AMI for the version and architecture."""
     spot: bool = False
     root_volume_size_gib: int = Field(50, alias="rootVolumeSizeGiB", ge=20, le=16384)
@@ -333,9 +349,7 @@ class FargateProfileSettings(Model):
     """An EKS Fargate profile: pods in these namespaces (and labels) run on Fargate."""
 
     name: str = Field(pattern=NAME, max_length=63)
-    namespaces: tuple[Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")], ...] = Field(
-        min_length=1, max_length=5
-    )
+    namespaces: tuple[Annotated[str, Field(pattern=K8S_NAMESPACE)], ...] = Field(min_length=1, max_length=5)
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = {}
 
 

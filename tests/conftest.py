@@ -1,0 +1,85 @@
+"""Shared fixtures: stack configs as YAML values and helpers to mutate and run them."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from offline_plan.recorder import engine_config, stack_config  # noqa: E402
+from settings import Settings, parse  # noqa: E402
+
+STACKS = ("dev", "prod")
+NAMESPACE = "container-platform:"
+
+
+def parse_config(config: dict[str, Any], stack: str = "test") -> Settings:
+    """Validate a YAML-shaped stack config exactly as the program would receive it."""
+    encoded, _ = engine_config(config)
+    ours = {k: v for k, v in encoded.items() if k.startswith(NAMESPACE)}
+    return parse(ours, home_region=encoded.get("aws:region"), stack=stack)
+
+
+def set_path(config: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """Return a deep copy of ``config`` with ``path`` (``ecs.services[0].cpu``) set to ``value``.
+
+    The first segment is a section of ``container-platform:``; ``aws:region`` is addressed as is.
+    ``value`` may be ``DELETE`` to remove the key.
+    """
+    result = copy.deepcopy(config)
+    if path == "aws:region":
+        if value is DELETE:
+            del result["aws:region"]
+        else:
+            result["aws:region"] = value
+        return result
+    tokens: list[str | int] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        tokens.append(name)
+        for index in rest.rstrip("]").split("][") if rest else []:
+            tokens.append(int(index))
+    tokens[0] = NAMESPACE + str(tokens[0])
+    target: Any = result
+    for token in tokens[:-1]:
+        target = target[token]
+    if value is DELETE:
+        del target[tokens[-1]]
+    else:
+        target[tokens[-1]] = value
+    return result
+
+
+DELETE = object()
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def dev_config() -> dict[str, Any]:
+    return stack_config("dev")
+
+
+@pytest.fixture
+def prod_config() -> dict[str, Any]:
+    return stack_config("prod")
+
+
+@pytest.fixture
+def load() -> Callable[[str], dict[str, Any]]:
+    return stack_config
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)

@@ -1,0 +1,514 @@
+"""Settings layer: both stack files load, and every bad input names its path and the fix."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from settings import ConfigError, parse
+from settings.aws_tables import FARGATE_MEMORY_BY_CPU, instance_architecture
+from tests.conftest import DELETE, parse_config, set_path
+
+STEP_OUT = "ecs.services[1].autoscaling.stepScaling.scaleOut"
+STEP_IN = "ecs.services[1].autoscaling.stepScaling.scaleIn"
+
+# (base stack, path to change, new value, path the error must name, words the message must contain)
+BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
+    # -- top level
+    ("dev", "aws:region", "us-east-9", "aws:region", "not an AWS region"),
+    ("dev", "aws:region", DELETE, "aws:region", "required"),
+    ("dev", "environment", "qa", "environment", "'dev', 'staging' or 'prod'"),
+    ("dev", "environment", DELETE, "environment", "required"),
+    ("dev", "network", DELETE, "network", "required"),
+    # -- network
+    ("dev", "network.azCount", 1, "network.azCount", "greater than or equal to 2"),
+    ("dev", "network.azCount", 7, "network.azCount", "less than or equal to 6"),
+    ("dev", "network.azCount", "2", "network.azCount", "valid integer"),
+    ("dev", "network.natGateways", "perAZ", "network.natGateways", "'none', 'single' or 'perAz'"),
+    ("dev", "network.vpcEndpoints", "yes", "network.vpcEndpoints", "valid boolean"),
+    ("dev", "network.cidrs.us-east-1", "10.10.0.1/16", "network.cidrs.us-east-1", "not a valid IPv4 CIDR"),
+    ("dev", "network.cidrs.us-east-1", "8.8.0.0/16", "network.cidrs.us-east-1", "not private"),
+    ("dev", "network.cidrs.us-east-1", "10.10.0.0/24", "network.cidrs.us-east-1", "/16 to /20"),
+    ("dev", "network.cidrs", {}, "network.cidrs", "no CIDR for region 'us-east-1'"),
+    ("dev", "network.cidrs.eu-west-1", "10.11.0.0/16", "network.cidrs.eu-west-1", "not in use"),
+    (
+        "prod",
+        "network.cidrs.eu-west-1",
+        "10.20.128.0/17",
+        "network.cidrs.eu-west-1",
+        "overlaps network.cidrs.us-east-1",
+    ),
+    ("dev", "network.natGateways", "none", "network.natGateways", None),  # placeholder, replaced below
+    # -- registry
+    ("dev", "registry.repositories[1].name", "web", "registry.repositories", "'web' appears more than once"),
+    ("dev", "registry.repositories[0].name", "Web", "registry.repositories[0].name", "ECR repository name"),
+    (
+        "dev",
+        "registry.repositories[1].keepTaggedImages",
+        0,
+        "registry.repositories[1].keepTaggedImages",
+        "greater than or equal to 1",
+    ),
+    (
+        "dev",
+        "registry.repositories[0].tagMutability",
+        "immutable",
+        "registry.repositories[0].tagMutability",
+        "'IMMUTABLE' or 'MUTABLE'",
+    ),
+    ("dev", "registry.untaggedExpiryDays", 0, "registry.untaggedExpiryDays", "greater than or equal to 1"),
+    ("dev", "registry.scanning", "full", "registry.scanning", "'basic' or 'enhanced'"),
+    ("dev", "registry.pullAccounts", ["12345"], "registry.pullAccounts[0]", "12-digit AWS account id"),
+    (
+        "dev",
+        "registry.pushPrincipals",
+        ["arn:aws:iam::123456789012:group/ci"],
+        "registry.pushPrincipals[0]",
+        "IAM role or user ARN",
+    ),
+    ("prod", "registry.forceDelete", True, "registry.forceDelete", "must be false when environment is prod"),
+    (
+        "dev",
+        "registry.pullThroughCache",
+        [{"prefix": "hub", "upstream": "registry-1.docker.io"}],
+        "registry.pullThroughCache[0].credentialArn",
+        "required for upstream registry-1.docker.io",
+    ),
+    (
+        "dev",
+        "registry.pullThroughCache",
+        [{"prefix": "k8s", "upstream": "k8s.io"}],
+        "registry.pullThroughCache[0].upstream",
+        "'public.ecr.aws'",
+    ),
+    ("dev", "registry.public[0].architectures", ["amd64"], "registry.public[0].architectures[0]", "'x86-64'"),
+    ("dev", "registry.public[0].description", "x" * 300, "registry.public[0].description", "at most 256 characters"),
+    # -- ecs
+    ("dev", "ecs.launchType", "fargate", "ecs.launchType", "'FARGATE' or 'EC2'"),
+    ("dev", "ecs.fargateSpotWeight", -1, "ecs.fargateSpotWeight", "greater than or equal to 0"),
+    ("dev", "ecs.instances", {"instanceTypes": ["m7i.large"]}, "ecs.instances", "applies only to launchType EC2"),
+    ("prod", "ecs.fargateSpotWeight", 2, "ecs.fargateSpotWeight", "applies only to launchType FARGATE"),
+    ("prod", "ecs.instances", DELETE, "ecs.instances", "required when launchType is EC2"),
+    ("prod", "ecs.instances.minSize", 20, "ecs.instances.minSize", "must not exceed maxSize (12)"),
+    (
+        "prod",
+        "ecs.instances.desiredSize",
+        40,
+        "ecs.instances.desiredSize",
+        "must be between minSize (3) and maxSize (12)",
+    ),
+    (
+        "prod",
+        "ecs.instances.instanceTypes",
+        ["m7g.large"],
+        "ecs.instances.instanceTypes[0]",
+        "arm64 type but ecs.instances.architecture is x86_64",
+    ),
+    ("prod", "ecs.instances.instanceTypes", [], "ecs.instances.instanceTypes", "at least 1 item"),
+    ("dev", "ecs.logRetentionDays", 10, "ecs.logRetentionDays", "14"),
+    (
+        "dev",
+        "ecs.services[0].cpu",
+        300,
+        "ecs.services[0].cpu",
+        "not a Fargate CPU size; expected one of 256, 512, 1024",
+    ),
+    ("dev", "ecs.services[1].memory", 3000, "ecs.services[1].memory", "expected one of 512, 1024, 2048"),
+    ("dev", "ecs.services[0].cpu", "512", "ecs.services[0].cpu", "valid integer"),
+    ("prod", "ecs.services[0].cpu", 64, "ecs.services[0].cpu", "expected 128 to 196608"),
+    ("dev", "ecs.services[0].port", 70000, "ecs.services[0].port", "less than or equal to 65535"),
+    ("dev", "ecs.services[0].port", DELETE, "ecs.services[0].port", "required with a loadBalancer"),
+    ("dev", "ecs.services[1].name", "web", "ecs.services", "'web' appears more than once"),
+    ("dev", "ecs.services[0].name", "Web_1", "ecs.services[0].name", "lowercase letters, digits and dashes"),
+    ("dev", "ecs.services[0].image", "web", "ecs.services[0].image", "has no tag"),
+    ("dev", "ecs.services[0].image", "web:latest", "ecs.services[0].image", "mutable 'latest' tag"),
+    (
+        "dev",
+        "ecs.services[0].image",
+        "nginx:1.27",
+        "ecs.services[0].image",
+        "repository 'nginx' is not in registry.repositories",
+    ),
+    ("dev", "ecs.services[0].image", "Not An Image", "ecs.services[0].image", "not an image reference"),
+    (
+        "dev",
+        "ecs.services[0].desiredCount",
+        30,
+        "ecs.services[0].desiredCount",
+        "between autoscaling.minCount (2) and maxCount (20)",
+    ),
+    (
+        "dev",
+        "ecs.services[0].loadBalancer.type",
+        "classic",
+        "ecs.services[0].loadBalancer.type",
+        "'application' or 'network'",
+    ),
+    (
+        "dev",
+        "ecs.services[0].loadBalancer.healthCheckPath",
+        "healthz",
+        "ecs.services[0].loadBalancer.healthCheckPath",
+        "an HTTP path starting with /",
+    ),
+    (
+        "dev",
+        "ecs.services[0].loadBalancer.privateLink",
+        True,
+        "ecs.services[0].loadBalancer.privateLink",
+        "applies only to type network",
+    ),
+    (
+        "dev",
+        "ecs.services[0].loadBalancer.certificateArn",
+        "arn:aws:acm:eu-west-1:123456789012:certificate/0f7c9a52-3a8e",
+        "ecs.services[0].loadBalancer.certificateArn",
+        "in its own region (us-east-1)",
+    ),
+    (
+        "dev",
+        "ecs.services[0].volumes",
+        [{"efs": "data"}],
+        "ecs.services[0].volumes[0].efs",
+        "an absolute container path",
+    ),
+    (
+        "dev",
+        "ecs.services[0].volumes",
+        [{"efs": "/data"}, {"efs": "/data"}],
+        "ecs.services[0].volumes",
+        "'/data' appears more than once",
+    ),
+    (
+        "dev",
+        "ecs.services[0].secrets.DATABASE_URL",
+        "postgres://u:p@db",
+        "ecs.services[0].secrets.DATABASE_URL",
+        "not a Secrets Manager secret ARN or SSM parameter ARN",
+    ),
+    (
+        "dev",
+        "ecs.services[0].secrets.DATABASE_URL",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web-db",
+        "ecs.services[0].secrets.DATABASE_URL",
+        "ECS reads secrets from the task's region",
+    ),
+    (
+        "dev",
+        "ecs.services[0].environment.DATABASE_URL",
+        "x",
+        "ecs.services[0].environment.DATABASE_URL",
+        "also set in secrets",
+    ),
+    ("dev", "ecs.services[0].environment.LOG_LEVEL", 3, "ecs.services[0].environment.LOG_LEVEL", "valid string"),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.minCount",
+        25,
+        "ecs.services[0].autoscaling.minCount",
+        "must not exceed maxCount (20)",
+    ),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.cpuTarget",
+        150,
+        "ecs.services[0].autoscaling.cpuTarget",
+        "less than or equal to 100",
+    ),
+    (
+        "dev",
+        "ecs.services[1].autoscaling.requestsPerTarget",
+        100,
+        "ecs.services[1].autoscaling.requestsPerTarget",
+        "needs loadBalancer.type application",
+    ),
+    ("dev", "ecs.services[1].autoscaling.stepScaling", DELETE, "ecs.services[1].autoscaling", "sets no policy"),
+    (
+        "dev",
+        "ecs.services[1].autoscaling.stepScaling.period",
+        45,
+        "ecs.services[1].autoscaling.stepScaling.period",
+        "10, 30 or a multiple of 60",
+    ),
+    ("dev", f"{STEP_OUT}.steps[0].change", -1, f"{STEP_OUT}.steps[0].change", "expected a positive number"),
+    ("dev", f"{STEP_OUT}.steps[1].lowerBound", 20, f"{STEP_OUT}.steps", "steps must be contiguous"),
+    (
+        "dev",
+        f"{STEP_OUT}.steps[1]",
+        {"lowerBound": 15, "upperBound": 30, "change": 2},
+        f"{STEP_OUT}.steps",
+        "last scale-out step must have no upperBound",
+    ),
+    ("dev", f"{STEP_IN}.steps[0].change", 1, f"{STEP_IN}.steps[0].change", "expected a negative number"),
+    ("dev", f"{STEP_IN}.threshold", 90, f"{STEP_IN}.threshold", "must be below scaleOut.threshold (80.0)"),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.schedules[0].cron",
+        "0 8 * * *",
+        "ecs.services[0].autoscaling.schedules[0].cron",
+        "expected 6 fields",
+    ),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.schedules[0].minCount",
+        30,
+        "ecs.services[0].autoscaling.schedules[0].minCount",
+        "must not exceed maxCount (20)",
+    ),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.schedules[0].timezone",
+        "Mars/Olympus",
+        "ecs.services[0].autoscaling.schedules[0].timezone",
+        "not an IANA time zone",
+    ),
+    (
+        "dev",
+        "ecs.services[0].taskPolicy",
+        [{"actions": ["s3:*"], "resources": ["*"]}],
+        "ecs.services[0].taskPolicy[0].actions[0]",
+        "grants every action",
+    ),
+    (
+        "dev",
+        "ecs.services[0].taskPolicy",
+        [{"actions": ["*"], "resources": ["*"]}],
+        "ecs.services[0].taskPolicy[0].actions[0]",
+        "an IAM action such as s3:GetObject",
+    ),
+    # -- eks
+    ("dev", "eks.version", 1.35, "eks.version", 'write the version as a string, e.g. "1.35"'),
+    ("dev", "eks.version", "1.29", "eks.version", "expected one of 1.34, 1.35, 1.36, 1.37"),
+    ("dev", "eks.regions", [], "eks.regions", "at least 1 item"),
+    ("prod", "eks.regions[1]", "eu-west-4", "eks.regions[1]", "not an AWS region"),
+    ("dev", "eks.regions", ["us-east-1", "us-east-1"], "eks.regions", "'us-east-1' appears more than once"),
+    ("dev", "eks.endpointPublicAccessCidrs", ["0.0.0.0/0"], "eks.endpointPublicAccessCidrs[0]", "whole internet"),
+    (
+        "dev",
+        "eks.endpointPublicAccessCidrs",
+        ["203.0.113.7/24"],
+        "eks.endpointPublicAccessCidrs[0]",
+        "not a valid CIDR",
+    ),
+    ("dev", "eks.adminRoleArns", ["arn:aws:iam::123456789012:user/bob"], "eks.adminRoleArns[0]", "IAM role ARN"),
+    ("dev", "eks.nodeGroups", [], "eks.nodeGroups", "at least 1 item"),
+    ("dev", "eks.nodeGroups[0].kind", "unmanaged", "eks.nodeGroups[0].kind", "'managed', 'selfManaged'"),
+    ("dev", "eks.nodeGroups[0].capacityType", "spot", "eks.nodeGroups[0].capacityType", "'ON_DEMAND' or 'SPOT'"),
+    ("dev", "eks.nodeGroups[0].minSize", 5, "eks.nodeGroups[0].minSize", "must not exceed maxSize (4)"),
+    ("dev", "eks.nodeGroups[0].desiredSize", 1, "eks.nodeGroups[0].desiredSize", "between minSize (2) and maxSize (4)"),
+    ("dev", "eks.nodeGroups[0].maxSize", 500, "eks.nodeGroups[0].maxSize", "less than or equal to 450"),
+    ("dev", "eks.nodeGroups[1].name", "system", "eks.nodeGroups", "'system' appears more than once"),
+    (
+        "dev",
+        "eks.nodeGroups[0].instanceTypes",
+        ["m7g.large"],
+        "eks.nodeGroups[0].instanceTypes[0]",
+        "does not run amiType AL2023_x86_64_STANDARD",
+    ),
+    ("dev", "eks.nodeGroups[0].instanceType", "m7i.large", "eks.nodeGroups[0].instanceType", "unknown key"),
+    ("prod", "eks.nodeGroups[2].amiId", "ami-123", "eks.nodeGroups[2].amiId", "an AMI id such as"),
+    ("prod", "eks.nodeGroups[2].capacityType", "SPOT", "eks.nodeGroups[2].capacityType", "unknown key"),
+    (
+        "dev",
+        "eks.nodeGroups[0].taints",
+        [{"key": "dedicated", "effect": "NO_SCHEDULE"}],
+        "eks.nodeGroups[0].taints[0].effect",
+        "'NoSchedule'",
+    ),
+    ("dev", "eks.fargateProfiles[0].namespaces", [], "eks.fargateProfiles[0].namespaces", "at least 1 item"),
+    (
+        "dev",
+        "eks.fargateProfiles[0].namespaces",
+        ["a", "b", "c", "d", "e", "f"],
+        "eks.fargateProfiles[0].namespaces",
+        "at most 5 items",
+    ),
+    ("dev", "eks.storage.fsxOntap", "no", "eks.storage.fsxOntap", "valid boolean"),
+    ("dev", "eks.storage.s3", True, "eks.storage.s3", "unknown key; expected one of ebs, efs, fsxLustre, fsxOntap"),
+    ("dev", "eks.containerInsights", 1, "eks.containerInsights", "valid boolean"),
+]
+BAD_INPUTS = [row for row in BAD_INPUTS if row[4] is not None]
+BAD_INPUTS.append(
+    (
+        "dev",
+        "network",
+        {"natGateways": "none", "vpcEndpoints": False, "cidrs": {"us-east-1": "10.10.0.0/16"}},
+        "network.natGateways",
+        "needs vpcEndpoints: true",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("base", "path", "value", "where", "words"), BAD_INPUTS, ids=[f"{r[1]}={r[2]!r}"[:80] for r in BAD_INPUTS]
+)
+def test_bad_input_is_rejected_naming_its_path(
+    base: str, path: str, value: Any, where: str, words: str, load: Any
+) -> None:
+    config = set_path(load(base), path, value)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    lines = [str(p) for p in caught.value.problems]
+    assert any(line.startswith(f"{where}:") and words in line for line in lines), "\n".join(lines)
+
+
+def test_bad_input_table_is_large_and_distinct() -> None:
+    assert len({(r[1], repr(r[2])) for r in BAD_INPUTS}) >= 40
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_committed_stack_file_loads(name: str, load: Any) -> None:
+    settings = parse_config(load(name), stack=name)
+    assert settings.stack == name
+    assert settings.environment == name
+    assert settings.home_region == "us-east-1"
+
+
+def test_dev_matches_the_issue_contract(dev_config: dict[str, Any]) -> None:
+    cfg = parse_config(dev_config).config
+    assert cfg.ecs is not None and cfg.ecs.launch_type == "FARGATE"
+    assert cfg.eks is not None and len(cfg.eks.regions) == 1
+    assert (cfg.network.az_count, cfg.network.nat_gateways) == (2, "single")
+
+
+def test_prod_matches_the_issue_contract(prod_config: dict[str, Any]) -> None:
+    settings = parse_config(prod_config)
+    cfg = settings.config
+    assert cfg.ecs is not None and cfg.ecs.launch_type == "EC2"
+    assert settings.regions == ("us-east-1", "eu-west-1")
+    assert (cfg.network.az_count, cfg.network.nat_gateways) == (3, "perAz")
+
+
+def test_every_problem_is_reported_at_once(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "network.azCount", 9)
+    config = set_path(config, "registry.scanning", "full")
+    config = set_path(config, "ecs.services[0].cpu", "big")
+    config = set_path(config, "eks.storage.s3", True)
+    config["container-platform:extra"] = 1
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    paths = {p.path for p in caught.value.problems}
+    assert paths == {
+        "network.azCount",
+        "registry.scanning",
+        "ecs.services[0].cpu",
+        "eks.storage.s3",
+        "container-platform:extra",
+    }
+    assert str(caught.value).startswith("invalid configuration for stack 'test' (5 problems):")
+
+
+def test_unknown_top_level_key_lists_the_allowed_keys(dev_config: dict[str, Any]) -> None:
+    dev_config["container-platform:ecss"] = {}
+    with pytest.raises(
+        ConfigError,
+        match=r"container-platform:ecss: unknown key; expected one of container-platform:environment, .*container-platform:ecs",
+    ):
+        parse_config(dev_config)
+
+
+def test_unknown_nested_key_lists_the_allowed_keys(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "ecs.services[0].loadBalancer.listenerPort", 443)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    assert str(caught.value.problems[0]) == (
+        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink"
+    )
+
+
+def test_cross_section_rules_wait_for_valid_sections(dev_config: dict[str, Any]) -> None:
+    # A broken registry must not produce a misleading "repository not in registry" error.
+    config = set_path(dev_config, "registry.repositories", "web")
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    assert [p.path for p in caught.value.problems] == ["registry.repositories"]
+
+
+def test_fargate_table_matches_aws_facts() -> None:
+    assert FARGATE_MEMORY_BY_CPU[256] == (512, 1024, 2048)
+    assert FARGATE_MEMORY_BY_CPU[4096][-1] == 30720
+    assert FARGATE_MEMORY_BY_CPU[8192] == (
+        16384,
+        20480,
+        24576,
+        28672,
+        32768,
+        36864,
+        40960,
+        45056,
+        49152,
+        53248,
+        57344,
+        61440,
+    )
+    assert FARGATE_MEMORY_BY_CPU[16384][0] == 32768 and FARGATE_MEMORY_BY_CPU[16384][-1] == 122880
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "arch"),
+    [
+        ("m7i.large", "x86_64"),
+        ("m7g.large", "arm64"),
+        ("c7gn.xlarge", "arm64"),
+        ("g5.xlarge", "x86_64"),
+        ("g5g.xlarge", "arm64"),
+        ("t4g.small", "arm64"),
+        ("r7iz.large", "x86_64"),
+    ],
+)
+def test_instance_architecture_recognises_graviton(instance_type: str, arch: str) -> None:
+    assert instance_architecture(instance_type) == arch
+
+
+def test_defaults_are_the_safe_ones() -> None:
+    settings = parse(
+        {
+            "environment": "dev",
+            "network": '{"cidrs": {"us-east-1": "10.0.0.0/16"}}',
+            "registry": '{"repositories": [{"name": "web"}]}',
+        },
+        home_region="us-east-1",
+        stack="t",
+    )
+    cfg = settings.config
+    assert (cfg.network.az_count, cfg.network.nat_gateways, cfg.network.vpc_endpoints) == (2, "single", True)
+    repo = cfg.registry.repositories[0]
+    assert (repo.tag_mutability, repo.keep_tagged_images) == ("IMMUTABLE", 30)
+    assert (cfg.registry.encryption, cfg.registry.force_delete, cfg.registry.scanning) == (
+        "customerManagedKey",
+        False,
+        "basic",
+    )
+    assert cfg.ecs is None and cfg.eks is None
+    assert settings.regions == ("us-east-1",)
+
+
+def test_settings_are_frozen(dev_config: dict[str, Any]) -> None:
+    cfg = parse_config(dev_config).config
+    with pytest.raises(Exception, match="frozen"):
+        cfg.network.az_count = 3  # type: ignore[misc]
+
+
+def test_warnings_flag_plain_http_and_secret_looking_environment(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "ecs.services[0].environment.API_TOKEN", "abc")
+    warnings = parse_config(config).warnings
+    assert "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80" in warnings
+    assert any(w.startswith("ecs.services[0].environment.API_TOKEN: looks like a secret") for w in warnings)
+
+
+def test_eks_version_warning_depends_on_the_support_calendar(dev_config: dict[str, Any]) -> None:
+    raw = {k: v for k, v in dev_config.items() if k.startswith("container-platform:")}
+    import json
+
+    encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    early = parse(encoded, home_region="us-east-1", stack="t", today=date(2026, 6, 1)).warnings
+    late = parse(encoded, home_region="us-east-1", stack="t", today=date(2027, 1, 1)).warnings
+    assert not any(w.startswith("eks.version") for w in early)
+    assert "eks.version: 1.35 leaves standard support on 2027-03-27; plan the upgrade" in late
+
+
+def test_single_nat_in_prod_is_warned(prod_config: dict[str, Any]) -> None:
+    config = set_path(prod_config, "network.natGateways", "single")
+    assert any(w.startswith("network.natGateways: 'single' in prod") for w in parse_config(config).warnings)
