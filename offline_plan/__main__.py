@@ -16,12 +16,13 @@ from settings import ConfigError, parse
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="offline_plan", description=__doc__)
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default dev)")
+    parser.add_argument("--stack-file", help="read config from this file instead of Pulumi.<stack>.yaml")
     parser.add_argument("--out", default=str(ROOT / "build"), help="directory for plan-<stack>.json (default build/)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     try:
-        config = stack_config(args.stack)
+        config = stack_config(args.stack, path=Path(args.stack_file) if args.stack_file else None)
         plan = run_stack(args.stack, config, strict=False)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -184,9 +184,9 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
-    """The ``config:`` map of ``Pulumi.<stack>.yaml`` as YAML values."""
-    path = root / f"Pulumi.{stack}.yaml"
+def stack_config(stack: str, root: Path = ROOT, path: Path | None = None) -> dict[str, Any]:
+    """The ``config:`` map of ``Pulumi.<stack>.yaml`` (or of ``path``) as YAML values."""
+    path = path or root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(
             f"no stack file {path.name}; expected one of {', '.join(p.name for p in sorted(root.glob('Pulumi.*.yaml')))}"
@@ -219,8 +219,12 @@ def record(
     stack: str = "test",
     config: Mapping[str, Any] | None = None,
     strict: bool = True,
+    recorded: list[RecordedResource] | None = None,
 ) -> Plan:
     """Run ``program`` under recording mocks with ``config`` (YAML-shaped) and return the plan.
+
+    ``recorded``, when given, receives the registrations as they happen, so a caller can see
+    what was registered even when the program fails.
 
     With ``strict`` (tests) an invoke without a mock fails the run; the offline plan passes
     False and reports such invokes as warnings instead.
@@ -236,6 +240,8 @@ def record(
 
     mocks = PlausibleMocks(region_of, strict=strict)
     monitor = RecordingMonitor(mocks, home_region)
+    if recorded is not None:
+        monitor.recorded = recorded
     monitor_box.append(monitor)
     collector = _WarningCollector()
     logger = logging.getLogger(f"offline-plan-{stack}")
@@ -276,6 +282,7 @@ def run_stack(
     *,
     strict: bool = True,
     root: Path = ROOT,
+    recorded: list[RecordedResource] | None = None,
 ) -> Plan:
     """Run the real ``__main__.py`` for ``stack``; ``config`` replaces the stack file's config when given."""
     values = stack_config(stack, root) if config is None else config
@@ -284,4 +291,4 @@ def run_stack(
         # runpy, not import: a cached module would not run again for the next stack or test.
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
 
-    return record(program, stack=stack, config=values, strict=strict)
+    return record(program, stack=stack, config=values, strict=strict, recorded=recorded)

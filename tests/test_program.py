@@ -1,0 +1,145 @@
+"""The whole program (the real __main__.py) under the recording mocks, for each committed stack."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline_plan.__main__ import main as plan_main
+from offline_plan.recorder import Plan, RecordedResource, run_stack, stack_config
+from settings import ConfigError
+from tests.conftest import set_path
+
+EXPECTED_REGIONS = {"dev": ["us-east-1"], "prod": ["us-east-1", "eu-west-1"]}
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Plan]:
+    return {stack: run_stack(stack) for stack in EXPECTED_REGIONS}
+
+
+def provider_urn(ref: str) -> str:
+    return ref.rsplit("::", 1)[0]
+
+
+def test_one_provider_per_region_in_use_with_base_tags(plans: dict[str, Plan]) -> None:
+    for stack, regions in EXPECTED_REGIONS.items():
+        providers = plans[stack].of_type("pulumi:providers:aws")
+        assert [p.inputs["region"] for p in providers] == regions
+        for provider in providers:
+            # Providers receive nested config as JSON text.
+            tags = json.loads(provider.inputs["defaultTags"])["tags"]
+            assert tags == {
+                "project": "container-platform",
+                "stack": stack,
+                "environment": stack,
+                "managed-by": "pulumi",
+            }
+
+
+def test_every_aws_resource_has_the_explicit_provider_of_its_region(plans: dict[str, Plan]) -> None:
+    for stack, plan in plans.items():
+        providers = {p.urn: p.inputs["region"] for p in plan.of_type("pulumi:providers:aws")}
+        aws_resources = [r for r in plan.resources if r.type.startswith(("aws:", "awsx:"))]
+        assert aws_resources
+        for resource in aws_resources:
+            ref = resource.provider if resource.custom else resource.providers.get("aws", "")
+            assert provider_urn(ref) in providers, f"{stack}: {resource.name} has no explicit aws provider"
+            # The component tree says which region a resource belongs to: network-<region>.
+            owner = plan.by_urn(resource.parent).name
+            assert owner.endswith(providers[provider_urn(ref)]), f"{stack}: {resource.name} uses the wrong region"
+
+
+def test_one_network_per_region_with_its_cidr(plans: dict[str, Plan]) -> None:
+    for stack, regions in EXPECTED_REGIONS.items():
+        config = stack_config(stack)["container-platform:network"]
+        plan = plans[stack]
+        assert [n.name for n in plan.of_type("container-platform:network:Network")] == [f"network-{r}" for r in regions]
+        for region in regions:
+            vpc = plan.named(f"network-{region}-vpc").inputs
+            assert vpc["cidrBlock"] == config["cidrs"][region]
+            assert vpc["numberOfAvailabilityZones"] == config["azCount"]
+
+
+def test_nat_strategy_per_stack(plans: dict[str, Plan]) -> None:
+    assert plans["dev"].named("network-us-east-1-vpc").inputs["natGateways"] == {"strategy": "Single"}
+    for region in EXPECTED_REGIONS["prod"]:
+        assert plans["prod"].named(f"network-{region}-vpc").inputs["natGateways"] == {"strategy": "OnePerAz"}
+
+
+def test_exports_hold_each_network(plans: dict[str, Plan]) -> None:
+    for stack, regions in EXPECTED_REGIONS.items():
+        exports = plans[stack].exports
+        assert exports["homeRegion"] == "us-east-1" and exports["environment"] == stack
+        assert sorted(exports["networks"]) == sorted(regions)
+        for network in exports["networks"].values():
+            assert network["vpcId"].startswith("vpc-")
+            assert len(network["privateSubnetIds"]) == len(network["publicSubnetIds"]) > 0
+
+
+def test_settings_warnings_reach_the_plan(plans: dict[str, Plan]) -> None:
+    assert (
+        "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80"
+        in plans["dev"].warnings
+    )
+
+
+def test_bad_config_registers_nothing(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "network.natGateways", "sometimes")
+    recorded: list[RecordedResource] = []
+    with pytest.raises(ConfigError, match=r"network.natGateways: Input should be 'none', 'single' or 'perAz'"):
+        run_stack("dev", config, recorded=recorded)
+    assert recorded == []
+
+
+def test_prod_plan_is_fast() -> None:
+    started = time.perf_counter()
+    run_stack("prod")
+    assert time.perf_counter() - started < 10
+
+
+def test_plan_command_writes_the_documented_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["--stack", "prod", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "plan-prod.json").read_text())
+    assert (data["project"], data["stack"]) == ("container-platform", "prod")
+    assert set(data) >= {"project", "stack", "resources", "exports"}
+    keys = {
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "provider",
+        "custom",
+        "inputs",
+        "dependencies",
+        "propertyDependencies",
+        "options",
+    }
+    assert data["resources"] and all(keys <= set(r) for r in data["resources"])
+    out = capsys.readouterr().out
+    assert "Key choices:" in out and "Component tree:" in out and "Resources by region and type:" in out
+    assert "eu-west-1:" in out
+
+
+def test_plan_command_prints_settings_errors_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "Pulumi.bad.yaml"
+    config = set_path(stack_config("dev"), "ecs.services[0].memory", 777)
+    import yaml
+
+    bad.write_text(yaml.safe_dump({"config": config}))
+    assert plan_main(["--stack", "bad", "--stack-file", str(bad), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "ecs.services[0].memory: 777 MiB is not valid on Fargate with cpu 512; expected one of 1024, 2048, 3072, 4096"
+        in err
+    )
+    assert not (tmp_path / "plan-bad.json").exists()
+
+
+def test_plan_command_rejects_an_unknown_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["--stack", "nope"]) == 2
+    assert "no stack file Pulumi.nope.yaml" in capsys.readouterr().err
