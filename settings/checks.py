@@ -349,7 +349,10 @@ def _check_service(
 
 
 def _check_image(path: str, image: str, repositories: Sequence[str]) -> list[Problem]:
-    full = FULL_IMAGE.match(image) if "/" in image and "." in image.split("/")[0] else None
+    # Like Docker: the first segment is a registry host when it has a dot or a port, or is localhost.
+    first = image.split("/")[0]
+    is_uri = "/" in image and ("." in first or ":" in first or first == "localhost")
+    full = FULL_IMAGE.match(image) if is_uri else None
     match = full or SHORT_IMAGE.match(image)
     if match is None:
         return [

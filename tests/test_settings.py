@@ -485,6 +485,20 @@ def test_defaults_are_the_safe_ones() -> None:
     assert settings.regions == ("us-east-1",)
 
 
+@pytest.mark.parametrize(
+    "image",
+    [
+        "web:1.4.2",
+        "web@sha256:" + "a" * 64,
+        "public.ecr.aws/nginx/nginx:1.27",
+        "localhost:5000/web:1",
+        "ghcr.io/org/app/api:v2",
+    ],
+)
+def test_good_image_references_are_accepted(image: str, dev_config: dict[str, Any]) -> None:
+    parse_config(set_path(dev_config, "ecs.services[0].image", image))
+
+
 def test_settings_are_frozen(dev_config: dict[str, Any]) -> None:
     cfg = parse_config(dev_config).config
     with pytest.raises(Exception, match="frozen"):
