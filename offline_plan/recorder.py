@@ -153,8 +153,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 providers=providers,
                 custom=bool(request.custom),
                 inputs=_plain(inputs),
-                dependencies=list(request.dependencies),
-                propertyDependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                dependencies=sorted(request.dependencies),
+                propertyDependencies={k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items())},
                 options={
                     "protect": request.protect if request.HasField("protect") else None,
                     "ignoreChanges": list(request.ignoreChanges),
@@ -269,8 +269,9 @@ def record(
     return Plan(
         project=PROJECT,
         stack=stack,
-        resources=monitor.recorded,
-        invokes=monitor.invokes,
+        # Registrations arrive in a nondeterministic order; sort so plans diff cleanly.
+        resources=sorted(monitor.recorded, key=lambda r: r.urn),
+        invokes=sorted(monitor.invokes, key=lambda i: json.dumps(i, sort_keys=True)),
         exports=exports,
         warnings=collector.messages + [f"no mock for invoke {t}; answered {{}}" for t in mocks.unexpected_invokes],
     )
