@@ -9,6 +9,7 @@ registration: the outputs the program reads are fabricated here from their input
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +64,41 @@ def _vpc_endpoint(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     }
 
 
+def _eks_cluster(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    """Scalar outputs of ``eks:index:Cluster``; resource-typed outputs (eksCluster, core) are not faked yet."""
+    cluster = str(args.inputs.get("name") or f"{args.name}-eksCluster-{short_hash(args.name, 7)}")
+    issuer_id = short_hash(f"oidc-{args.name}-{region}", 32).upper()
+    endpoint = f"https://{short_hash(cluster, 32).upper()}.gr7.{region}.eks.amazonaws.com"
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster, "cluster": {"server": endpoint, "certificate-authority-data": "TU9DSw=="}}],
+        "contexts": [{"name": "aws", "context": {"cluster": cluster, "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", cluster, "--region", region],
+                    }
+                },
+            }
+        ],
+    }
+    return {
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "clusterSecurityGroupId": f"sg-{short_hash(cluster + '-cluster')}",
+        "nodeSecurityGroupId": f"sg-{short_hash(cluster + '-node')}",
+        "oidcIssuer": f"oidc.eks.{region}.amazonaws.com/id/{issuer_id}",
+        "oidcProviderUrl": f"https://oidc.eks.{region}.amazonaws.com/id/{issuer_id}",
+        "oidcProviderArn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/oidc.eks.{region}.amazonaws.com/id/{issuer_id}",
+    }
+
+
 _ID_PREFIX = {
     "aws:ec2/securityGroup:SecurityGroup": "sg-",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
@@ -70,6 +106,7 @@ _ID_PREFIX = {
 
 RESOURCE_OUTPUTS: dict[str, OutputFn] = {
     "awsx:ec2:Vpc": _vpc,
+    "eks:index:Cluster": _eks_cluster,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
 }

@@ -150,3 +150,9 @@ def test_plan_command_prints_settings_errors_and_fails(tmp_path: Path, capsys: p
 def test_plan_command_rejects_an_unknown_stack(capsys: pytest.CaptureFixture[str]) -> None:
     assert plan_main(["--stack", "nope"]) == 2
     assert "no stack file Pulumi.nope.yaml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_disables_default_providers(stack: str) -> None:
+    # The engine then rejects any resource that falls back to the ambient-region provider.
+    assert {"aws", "kubernetes"} <= set(stack_config(stack)["pulumi:disable-default-providers"])
