@@ -414,39 +414,35 @@ def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[
                 )
     if problems:
         return problems
-    # Steps must tile the range beyond the threshold without gaps or overlaps, with one open end.
-    if direction == "out":
-        ordered = sorted(steps, key=lambda s: s.lower_bound or 0)
-        if ordered[0].lower_bound != 0:
+    # Steps must tile the range beyond the threshold without gaps or overlaps, with one open
+    # end. Scale-in steps lie below the threshold; mirror them so one walk checks both.
+    out = direction == "out"
+    sign = 1 if out else -1
+    start_key, end_key = ("lowerBound", "upperBound") if out else ("upperBound", "lowerBound")
+    intervals = sorted(
+        (
+            (step.lower_bound, step.upper_bound)
+            if out
+            else (-(step.upper_bound or 0), None if step.lower_bound is None else -step.lower_bound)
+            for step in steps
+        ),
+        key=lambda interval: interval[0] or 0,
+    )
+    label = "scale-out" if out else "scale-in"
+    if intervals[0][0] != 0:
+        problems.append(Problem(f"{path}.steps", f"the first {label} step must have {start_key} 0 (the threshold)"))
+    for (_, a_end), (b_start, _) in itertools.pairwise(intervals):
+        if a_end != b_start:
+            shown_end = None if a_end is None else sign * a_end
+            shown_start = None if b_start is None else sign * b_start
             problems.append(
-                Problem(f"{path}.steps", "the first scale-out step must start at lowerBound 0 (the threshold)")
-            )
-        for a, b in itertools.pairwise(ordered):
-            if a.upper_bound != b.lower_bound:
-                problems.append(
-                    Problem(
-                        f"{path}.steps",
-                        f"steps must be contiguous: a step ends at {a.upper_bound} but the next starts at {b.lower_bound}",
-                    )
+                Problem(
+                    f"{path}.steps",
+                    f"steps must be contiguous: a step has {end_key} {shown_end} but the next has {start_key} {shown_start}",
                 )
-        if ordered[-1].upper_bound is not None:
-            problems.append(Problem(f"{path}.steps", "the last scale-out step must have no upperBound (open-ended)"))
-    else:
-        ordered = sorted(steps, key=lambda s: -(s.upper_bound or 0))
-        if ordered[0].upper_bound != 0:
-            problems.append(
-                Problem(f"{path}.steps", "the first scale-in step must end at upperBound 0 (the threshold)")
             )
-        for a, b in itertools.pairwise(ordered):
-            if a.lower_bound != b.upper_bound:
-                problems.append(
-                    Problem(
-                        f"{path}.steps",
-                        f"steps must be contiguous: a step starts at {a.lower_bound} but the next ends at {b.upper_bound}",
-                    )
-                )
-        if ordered[-1].lower_bound is not None:
-            problems.append(Problem(f"{path}.steps", "the last scale-in step must have no lowerBound (open-ended)"))
+    if intervals[-1][1] is not None:
+        problems.append(Problem(f"{path}.steps", f"the last {label} step must have no {end_key} (open-ended)"))
     return problems
 
 

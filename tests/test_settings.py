@@ -241,6 +241,27 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
         f"{STEP_OUT}.steps",
         "last scale-out step must have no upperBound",
     ),
+    (
+        "dev",
+        f"{STEP_IN}.steps",
+        [{"upperBound": 0, "lowerBound": -10, "change": -1}, {"upperBound": -20, "change": -2}],
+        f"{STEP_IN}.steps",
+        "a step has lowerBound -10 but the next has upperBound -20",
+    ),
+    (
+        "dev",
+        f"{STEP_IN}.steps",
+        [{"upperBound": -5, "change": -1}],
+        f"{STEP_IN}.steps",
+        "first scale-in step must have upperBound 0",
+    ),
+    (
+        "dev",
+        f"{STEP_OUT}.steps",
+        [{"lowerBound": 0, "upperBound": 10, "change": 1}, {"lowerBound": 0, "change": 2}],
+        f"{STEP_OUT}.steps",
+        "a step has upperBound 10 but the next has lowerBound 0",
+    ),
     ("dev", f"{STEP_IN}.steps[0].change", 1, f"{STEP_IN}.steps[0].change", "expected a negative number"),
     ("dev", f"{STEP_IN}.threshold", 90, f"{STEP_IN}.threshold", "must be below scaleOut.threshold (80.0)"),
     (
