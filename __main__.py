@@ -8,19 +8,22 @@ import pulumi_aws as aws
 
 import settings
 from components.network import Network, NetworkArgs
+from components.registry import RegistryArgs, RegistryReplica, ReplicaArgs, SharedRegistry
 from components.tags import base_tags
 
 cfg = settings.load()
 net = cfg.config.network
+reg = cfg.config.registry
+home = cfg.home_region
 
-# One explicit provider per region in use; nothing relies on the ambient region.
+# One explicit provider per region; nothing relies on the ambient region.
 providers = {
     region: aws.Provider(
         f"aws-{region}",
         region=region,
         default_tags=aws.ProviderDefaultTagsArgs(tags=base_tags(cfg.project, cfg.stack, cfg.environment)),
     )
-    for region in cfg.regions
+    for region in cfg.provider_regions
 }
 
 networks = {
@@ -38,8 +41,45 @@ networks = {
     for region in cfg.regions
 }
 
+account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=providers[home])).account_id
+
+registry = SharedRegistry(
+    "registry",
+    RegistryArgs(
+        region=home,
+        account_id=account_id,
+        repositories=reg.repositories,
+        untagged_expiry_days=reg.untagged_expiry_days,
+        scanning=reg.scanning,
+        encryption=reg.encryption,
+        force_delete=reg.force_delete,
+        pull_accounts=reg.pull_accounts,
+        push_principals=reg.push_principals,
+        replica_regions=cfg.replica_regions,
+        pull_through_cache=reg.pull_through_cache,
+        public_repositories=reg.public,
+        public_provider=providers.get(settings.ECR_PUBLIC_REGION),
+    ),
+    opts=pulumi.ResourceOptions(provider=providers[home]),
+)
+
+for region in cfg.replica_regions:
+    RegistryReplica(
+        f"registry-{region}",
+        ReplicaArgs(
+            region=region,
+            repositories=reg.repositories,
+            creation_role_name=registry.creation_role.name,
+            creation_role_arn=registry.creation_role.arn,
+            untagged_expiry_days=reg.untagged_expiry_days,
+            scanning=reg.scanning,
+            encryption=reg.encryption,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers[region]),
+    )
+
 pulumi.export("environment", cfg.environment)
-pulumi.export("homeRegion", cfg.home_region)
+pulumi.export("homeRegion", home)
 pulumi.export(
     "networks",
     {
@@ -49,5 +89,13 @@ pulumi.export(
             "privateSubnetIds": network.private_subnet_ids,
         }
         for region, network in networks.items()
+    },
+)
+pulumi.export(
+    "registry",
+    {
+        "repositoryUrls": registry.repository_urls,
+        "publicRepositoryUris": registry.public_repository_uris,
+        "replicaRegions": list(cfg.replica_regions),
     },
 )

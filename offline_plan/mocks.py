@@ -99,14 +99,54 @@ def _eks_cluster(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     }
 
 
+def _ecr_repository(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    name = str(args.inputs.get("name") or args.name)
+    return {
+        "arn": f"arn:aws:ecr:{region}:{ACCOUNT_ID}:repository/{name}",
+        "name": name,
+        "registryId": ACCOUNT_ID,
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{name}",
+    }
+
+
+def _ecr_public_repository(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    name = str(args.inputs.get("repositoryName") or args.name)
+    return {
+        # ECR Public ARNs carry no region; the registry alias is random per account.
+        "arn": f"arn:aws:ecr-public::{ACCOUNT_ID}:repository/{name}",
+        "registryId": ACCOUNT_ID,
+        "repositoryUri": f"public.ecr.aws/{short_hash(ACCOUNT_ID, 8)}/{name}",
+    }
+
+
+def _kms_key(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {"arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{rid}", "keyId": rid}
+
+
+def _iam(kind: str) -> OutputFn:
+    def outputs(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+        name = str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+        # IAM is global: its ARNs have no region.
+        return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{name}", "name": name, "uniqueId": rid.upper()}
+
+    return outputs
+
+
 _ID_PREFIX = {
     "aws:ec2/securityGroup:SecurityGroup": "sg-",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:kms/key:Key": "",
 }
 
 RESOURCE_OUTPUTS: dict[str, OutputFn] = {
     "awsx:ec2:Vpc": _vpc,
     "eks:index:Cluster": _eks_cluster,
+    "aws:ecr/repository:Repository": _ecr_repository,
+    "aws:ecrpublic/repository:Repository": _ecr_public_repository,
+    "aws:kms/key:Key": _kms_key,
+    "aws:iam/role:Role": _iam("role"),
+    "aws:iam/policy:Policy": _iam("policy"),
+    "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
 }
@@ -119,6 +159,20 @@ def generic_arn(type_token: str, region: str, name: str) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
 
 
+def _caller_identity(args: MockCallArgs, region: str) -> Outputs:
+    return {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan",
+        "userId": "AIDAOFFLINEPLAN",
+        "id": ACCOUNT_ID,
+    }
+
+
+INVOKE_RESULTS: dict[str, Callable[[MockCallArgs, str], Outputs]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+}
+
+
 class PlausibleMocks(Mocks):
     """Mocks that answer like AWS would, in the right region.
 
@@ -128,6 +182,9 @@ class PlausibleMocks(Mocks):
 
     def __init__(self, region_of: Callable[[MockResourceArgs], str], strict: bool = True) -> None:
         self.region_of = region_of
+        self.region_of_invoke: Callable[[MockCallArgs], str] = lambda call: region_of(
+            MockResourceArgs("", "", {}, provider=call.provider)
+        )
         self.strict = strict
         self.unexpected_invokes: list[str] = []
 
@@ -147,8 +204,10 @@ class PlausibleMocks(Mocks):
         return rid, outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """Answer an invoke; none is mocked yet, so strict runs fail loudly."""
+        """Answer a known invoke; an unknown one fails (strict) or answers ``{}`` with a warning."""
+        if args.token in INVOKE_RESULTS:
+            return INVOKE_RESULTS[args.token](args, self.region_of_invoke(args)), []
         if self.strict:
             raise UnexpectedInvoke(f"no mock for invoke {args.token}; add one to offline_plan/mocks.py")
         self.unexpected_invokes.append(args.token)
-        return {}, None
+        return {}, []

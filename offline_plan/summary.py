@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from offline_plan.recorder import Plan
 from settings import Settings
 
-BUILT_SECTIONS = frozenset({"network"})
+BUILT_SECTIONS = frozenset({"network", "registry"})
 """Config sections whose components exist; the others are validated but build nothing yet."""
 
 
@@ -37,9 +37,10 @@ def _tree(plan: Plan) -> list[str]:
         for child in children.get(urn, []):
             walk(child, depth + 1)
 
-    roots = [
-        r.urn for r in plan.resources if r.parent.endswith("pulumi:pulumi:Stack::" + f"{plan.project}-{plan.stack}")
-    ]
+    stack_urn_tail = f"pulumi:pulumi:Stack::{plan.project}-{plan.stack}"
+    top = [r for r in plan.resources if r.parent.endswith(stack_urn_tail)]
+    # Providers first, then components, each in URN order.
+    roots = [r.urn for r in sorted(top, key=lambda r: (not r.type.startswith("pulumi:providers:"), r.urn))]
     for urn in roots:
         walk(urn, 1)
     return lines
@@ -51,7 +52,9 @@ def _choices(settings: Settings) -> list[str]:
     lines = [
         f"environment: {cfg.environment}; home region: {settings.home_region}; regions in use: {', '.join(settings.regions)}",
         f"network: {net.az_count} AZs, NAT {net.nat_gateways}, VPC endpoints {'on' if net.vpc_endpoints else 'off'}",
-        f"registry: {len(cfg.registry.repositories)} private, {len(cfg.registry.public)} public repositories, scanning {cfg.registry.scanning}",
+        f"registry: {len(cfg.registry.repositories)} private, {len(cfg.registry.public)} public repositories, "
+        f"scanning {cfg.registry.scanning}, {cfg.registry.encryption}, "
+        f"replicates to {', '.join(settings.replica_regions) or 'no other region'}",
     ]
     if cfg.ecs is not None:
         ecs = cfg.ecs

@@ -33,6 +33,9 @@ __all__ = ["PROJECT", "ConfigError", "Settings", "load", "parse"]
 PROJECT = "container-platform"
 """The Pulumi project name, and the namespace of this program's config keys."""
 
+ECR_PUBLIC_REGION = "us-east-1"
+"""ECR Public's API exists only in us-east-1."""
+
 SECTIONS: dict[str, Any] = {
     "environment": StackConfig.model_fields["environment"].annotation,
     "network": NetworkSettings,
@@ -76,6 +79,17 @@ class Settings:
         """Every region in use: the home region first, then the other EKS regions in config order."""
         eks = self.config.eks.regions if self.config.eks else ()
         return (self.home_region, *[r for r in eks if r != self.home_region])
+
+    @property
+    def replica_regions(self) -> tuple[str, ...]:
+        """Regions the registry replicates to: every EKS region other than the home region."""
+        return self.regions[1:]
+
+    @property
+    def provider_regions(self) -> tuple[str, ...]:
+        """Regions that need an AWS provider: the regions in use, plus us-east-1 for ECR Public."""
+        needs_public = bool(self.config.registry.public) and ECR_PUBLIC_REGION not in self.regions
+        return (*self.regions, ECR_PUBLIC_REGION) if needs_public else self.regions
 
 
 def _decode(value: Any) -> Any:

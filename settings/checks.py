@@ -61,6 +61,8 @@ SECRET_ARN = re.compile(
     r"|ssm:(?P<ssm_region>[a-z0-9-]+):\d{12}:parameter/[\w/.-]+)$"
 )
 CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+ \S+$")
+MAX_REPLICATION_FILTERS = 100
+"""ECR accepts at most 100 repository filters in a replication rule."""
 SECRET_LIKE_ENV = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY)", re.IGNORECASE)
 
 
@@ -582,6 +584,13 @@ def check_stack(config: StackConfig, home_region: str) -> list[Problem]:
     regions_in_use = [home_region] + [r for r in eks_regions if r != home_region]
     problems = check_network(config.network, regions_in_use)
     problems += check_registry(config.registry, config.environment)
+    if len(regions_in_use) > 1 and len(config.registry.repositories) > MAX_REPLICATION_FILTERS:
+        problems.append(
+            Problem(
+                "registry.repositories",
+                f"{len(config.registry.repositories)} repositories, but a replication rule filters at most {MAX_REPLICATION_FILTERS}; use fewer repositories or fewer regions",
+            )
+        )
     if config.ecs is not None:
         problems += check_ecs(
             config.ecs, home_region=home_region, repositories=[r.name for r in config.registry.repositories]

@@ -49,9 +49,14 @@ def test_eks_cluster_outputs_are_in_the_cluster_region() -> None:
     assert state["kubeconfig"]["users"][0]["user"]["exec"]["args"][-1] == "ap-southeast-2"
 
 
+def test_caller_identity_is_the_mock_account() -> None:
+    result, failures = mocks().call(MockCallArgs("aws:index/getCallerIdentity:getCallerIdentity", {}, ""))
+    assert result["accountId"] == ACCOUNT_ID and failures == []
+
+
 def test_unknown_invokes_fail_in_tests_and_warn_in_the_plan() -> None:
-    with pytest.raises(UnexpectedInvoke, match="aws:index/getCallerIdentity:getCallerIdentity"):
-        mocks().call(MockCallArgs("aws:index/getCallerIdentity:getCallerIdentity", {}, ""))
+    with pytest.raises(UnexpectedInvoke, match="aws:ec2/getAmi:getAmi"):
+        mocks().call(MockCallArgs("aws:ec2/getAmi:getAmi", {}, ""))
     lenient = mocks(strict=False)
-    assert lenient.call(MockCallArgs("aws:index/getCallerIdentity:getCallerIdentity", {}, "")) == ({}, None)
-    assert lenient.unexpected_invokes == ["aws:index/getCallerIdentity:getCallerIdentity"]
+    assert lenient.call(MockCallArgs("aws:ec2/getAmi:getAmi", {}, "")) == ({}, [])
+    assert lenient.unexpected_invokes == ["aws:ec2/getAmi:getAmi"]

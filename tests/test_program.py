@@ -41,17 +41,25 @@ def test_one_provider_per_region_in_use_with_base_tags(plans: dict[str, Plan]) -
             }
 
 
+def expected_region(plan: Plan, resource: RecordedResource, home: str) -> str:
+    """Where a resource belongs, judged from the component tree rather than from its provider."""
+    if resource.type == "aws:ecrpublic/repository:Repository":
+        return "us-east-1"  # ECR Public exists only there
+    owner = plan.by_urn(resource.parent).name
+    suffix = owner.split("-", 1)[1] if "-" in owner else ""
+    return suffix if suffix in {"us-east-1", "eu-west-1"} else home
+
+
 def test_every_aws_resource_has_the_explicit_provider_of_its_region(plans: dict[str, Plan]) -> None:
     for stack, plan in plans.items():
         providers = {p.urn: p.inputs["region"] for p in plan.of_type("pulumi:providers:aws")}
         aws_resources = [r for r in plan.resources if r.type.startswith(("aws:", "awsx:"))]
-        assert aws_resources
+        assert len(aws_resources) > 10
         for resource in aws_resources:
             ref = resource.provider if resource.custom else resource.providers.get("aws", "")
             assert provider_urn(ref) in providers, f"{stack}: {resource.name} has no explicit aws provider"
-            # The component tree says which region a resource belongs to: network-<region>.
-            owner = plan.by_urn(resource.parent).name
-            assert owner.endswith(providers[provider_urn(ref)]), f"{stack}: {resource.name} uses the wrong region"
+            region = providers[provider_urn(ref)]
+            assert region == expected_region(plan, resource, "us-east-1"), f"{stack}: {resource.name} is in {region}"
 
 
 def test_one_network_per_region_with_its_cidr(plans: dict[str, Plan]) -> None:
@@ -156,3 +164,59 @@ def test_plan_command_rejects_an_unknown_stack(capsys: pytest.CaptureFixture[str
 def test_stack_disables_default_providers(stack: str) -> None:
     # The engine then rejects any resource that falls back to the ambient-region provider.
     assert {"aws", "kubernetes"} <= set(stack_config(stack)["pulumi:disable-default-providers"])
+
+
+def test_prod_registry_replicates_to_eu_west_1(plans: dict[str, Plan]) -> None:
+    prod = plans["prod"]
+    (rule,) = prod.named("registry-replication").inputs["replicationConfiguration"]["rules"]
+    assert [d["region"] for d in rule["destinations"]] == ["eu-west-1"]
+    replica = prod.named("registry-eu-west-1")
+    assert replica.providers["aws"].startswith(prod.named("aws-eu-west-1").urn + "::")
+    assert prod.exports["registry"]["replicaRegions"] == ["eu-west-1"]
+    assert not plans["dev"].of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+
+
+def test_every_configured_repository_is_built_safely(plans: dict[str, Plan]) -> None:
+    for stack, plan in plans.items():
+        names = [r["name"] for r in stack_config(stack)["container-platform:registry"]["repositories"]]
+        repos = {r.inputs["name"]: r for r in plan.of_type("aws:ecr/repository:Repository")}
+        assert sorted(repos) == sorted(names)
+        for repo in repos.values():
+            assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
+            assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+            assert repo.inputs["encryptionConfigurations"][0]["encryptionType"] == "KMS"
+            assert repo.inputs["forceDelete"] is False
+            assert plan.named(f"{repo.name}-lifecycle").inputs["repository"] == repo.inputs["name"]
+        assert plan.exports["registry"]["repositoryUrls"]["web"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
+
+
+def test_public_repository_uses_the_us_east_1_provider(plans: dict[str, Plan]) -> None:
+    for plan in plans.values():
+        public = plan.named("registry-public-platform-tools")
+        assert provider_urn(public.provider) == plan.named("aws-us-east-1").urn
+
+
+def test_a_home_region_elsewhere_gets_a_us_east_1_provider_for_ecr_public(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "aws:region", "eu-central-1")
+    config = set_path(config, "network.cidrs", {"eu-central-1": "10.10.0.0/16"})
+    config = set_path(config, "eks.regions", ["eu-central-1"])
+    config = set_path(
+        config, "ecs.services[0].secrets.DATABASE_URL", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:web-db"
+    )
+    plan = run_stack("dev", config)
+    assert sorted(p.inputs["region"] for p in plan.of_type("pulumi:providers:aws")) == ["eu-central-1", "us-east-1"]
+    assert [n.name for n in plan.of_type("container-platform:network:Network")] == ["network-eu-central-1"]
+    assert plan.named("registry-public-platform-tools").region == "us-east-1"
+    assert plan.named("registry-web").region == "eu-central-1"
+
+
+def test_without_public_repositories_no_extra_provider(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "aws:region", "eu-central-1")
+    config = set_path(config, "network.cidrs", {"eu-central-1": "10.10.0.0/16"})
+    config = set_path(config, "eks.regions", ["eu-central-1"])
+    config = set_path(config, "registry.public", [])
+    config = set_path(
+        config, "ecs.services[0].secrets.DATABASE_URL", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:web-db"
+    )
+    plan = run_stack("dev", config)
+    assert [p.inputs["region"] for p in plan.of_type("pulumi:providers:aws")] == ["eu-central-1"]

@@ -7,9 +7,15 @@ from typing import Any
 
 import pytest
 
+from offline_plan.recorder import stack_config
 from settings import ConfigError, parse
 from settings.aws_tables import FARGATE_MEMORY_BY_CPU, instance_architecture
 from tests.conftest import DELETE, parse_config, set_path
+
+
+def load_dev() -> dict[str, Any]:
+    return stack_config("dev")
+
 
 STEP_OUT = "ecs.services[1].autoscaling.stepScaling.scaleOut"
 STEP_IN = "ecs.services[1].autoscaling.stepScaling.scaleIn"
@@ -542,6 +548,24 @@ def test_eks_version_warning_depends_on_the_support_calendar(dev_config: dict[st
     late = parse(encoded, home_region="us-east-1", stack="t", today=date(2027, 1, 1)).warnings
     assert not any(w.startswith("eks.version") for w in early)
     assert "eks.version: 1.35 leaves standard support on 2027-03-27; plan the upgrade" in late
+
+
+def test_replication_is_limited_to_100_repositories(prod_config: dict[str, Any]) -> None:
+    repos = [{"name": f"repo-{i}"} for i in range(101)]
+    with pytest.raises(
+        ConfigError, match=r"registry.repositories: 101 repositories, but a replication rule filters at most 100"
+    ):
+        parse_config(set_path(set_path(prod_config, "registry.repositories", repos), "ecs", DELETE))
+    dev = parse_config(set_path(set_path(load_dev(), "registry.repositories", repos), "ecs", DELETE))
+    assert len(dev.config.registry.repositories) == 101  # no replication in dev, no limit
+
+
+def test_ecr_public_needs_a_us_east_1_provider() -> None:
+    base = {"environment": "dev", "network": '{"cidrs": {"eu-west-1": "10.0.0.0/16"}}'}
+    with_public = parse({**base, "registry": '{"public": [{"name": "tools"}]}'}, home_region="eu-west-1", stack="t")
+    assert with_public.provider_regions == ("eu-west-1", "us-east-1")
+    assert with_public.regions == ("eu-west-1",)
+    assert parse(base, home_region="eu-west-1", stack="t").provider_regions == ("eu-west-1",)
 
 
 def test_single_nat_in_prod_is_warned(prod_config: dict[str, Any]) -> None:

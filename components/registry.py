@@ -1,0 +1,361 @@
+"""SharedRegistry (home region) and RegistryReplica (each other EKS region): the shared ECR registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.registry_policies import (
+    account_root,
+    creation_role_policy,
+    creation_role_trust_policy,
+    lifecycle_policy,
+    repository_policy,
+    resolve_image,
+)
+from components.tags import component_tags
+from settings.models import PublicRepositorySettings, PullThroughCacheSettings, RepositorySettings
+
+UPSTREAM_URLS: dict[str, str] = {
+    "public.ecr.aws": "public.ecr.aws",
+    "registry.k8s.io": "registry.k8s.io",
+    "quay.io": "quay.io",
+    "registry-1.docker.io": "registry-1.docker.io",
+    "ghcr.io": "ghcr.io",
+    "registry.gitlab.com": "registry.gitlab.com",
+}
+
+Scanning = Literal["basic", "enhanced"]
+Encryption = Literal["customerManagedKey", "awsManagedKey"]
+
+
+def _scanning_rules(scanning: Scanning) -> tuple[str, list[aws.ecr.RegistryScanningConfigurationRuleArgs]]:
+    # Basic scans each push; enhanced (Amazon Inspector) keeps rescanning as new CVEs appear.
+    scan_type, frequency = ("ENHANCED", "CONTINUOUS_SCAN") if scanning == "enhanced" else ("BASIC", "SCAN_ON_PUSH")
+    rule = aws.ecr.RegistryScanningConfigurationRuleArgs(
+        scan_frequency=frequency,
+        repository_filters=[
+            aws.ecr.RegistryScanningConfigurationRuleRepositoryFilterArgs(filter="*", filter_type="WILDCARD")
+        ],
+    )
+    return scan_type, [rule]
+
+
+def _encryption(encryption: Encryption, key: aws.kms.Key | None) -> dict[str, pulumi.Input[str]]:
+    # Both choices are KMS; the customer key adds rotation control and a key policy of our own.
+    if encryption == "customerManagedKey" and key is not None:
+        return {"encryption_type": "KMS", "kms_key": key.arn}
+    return {"encryption_type": "KMS"}
+
+
+def _output_map(values: Mapping[str, pulumi.Output[str]]) -> pulumi.Output[dict[str, str]]:
+    """A map of outputs as one output of a plain map."""
+    if not values:
+        return pulumi.Output.from_input({})
+    return pulumi.Output.all(**values).apply(lambda resolved: {k: str(v) for k, v in resolved.items()})
+
+
+def _registry_key(name: str, region: str, tags: Mapping[str, str], parent: pulumi.Resource) -> aws.kms.Key:
+    key = aws.kms.Key(
+        f"{name}-key",
+        description=f"Encrypts container images of the shared registry in {region}",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    aws.kms.Alias(
+        f"{name}-key-alias",
+        name_prefix=f"alias/{name}-",
+        target_key_id=key.key_id,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return key
+
+
+@dataclass(frozen=True)
+class RegistryArgs:
+    """Inputs of the shared registry in the home region."""
+
+    region: str
+    """Home region (the region of the provider in ``opts``)."""
+    account_id: pulumi.Input[str]
+    """This AWS account, for the replication destinations and the creation role's policy."""
+    repositories: Sequence[RepositorySettings] = ()
+    """Private repositories; names are kept as typed (no autonaming)."""
+    untagged_expiry_days: int = 7
+    """Lifecycle: expire untagged images this many days after push; default 7."""
+    scanning: Scanning = "basic"
+    """Registry scanning: ``basic`` scan on push (default) or ``enhanced`` continuous scanning."""
+    encryption: Encryption = "customerManagedKey"
+    """KMS with a customer-managed key with rotation (default) or the AWS-managed aws/ecr key."""
+    force_delete: bool = False
+    """Delete repositories that still hold images on destroy; default false."""
+    pull_accounts: Sequence[str] = ()
+    """Other AWS accounts allowed to pull (through their own IAM)."""
+    pull_principals: Sequence[pulumi.Input[str]] = ()
+    """Role ARNs that run containers (ECS execution role, EKS node roles). Default: none."""
+    push_principals: Sequence[str] = ()
+    """CI role/user ARNs allowed to push. Default: none besides the account's own IAM."""
+    replica_regions: Sequence[str] = ()
+    """Regions every repository replicates to (the EKS regions other than home). Default: none."""
+    pull_through_cache: Sequence[PullThroughCacheSettings] = ()
+    """Pull-through cache rules; default none."""
+    public_repositories: Sequence[PublicRepositorySettings] = ()
+    """ECR Public repositories; need ``public_provider``."""
+    public_provider: aws.Provider | None = None
+    """A provider pinned to us-east-1, the only region ECR Public exists in."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class SharedRegistry(pulumi.ComponentResource):
+    """Private and public ECR repositories with encryption, scanning, lifecycle, permissions and replication."""
+
+    repositories: dict[str, aws.ecr.Repository]
+    """Repository name -> the private repository."""
+    repository_urls: pulumi.Output[dict[str, str]]
+    """Repository name -> URL in the home region, for task definitions and pod specs."""
+    repository_arns: pulumi.Output[dict[str, str]]
+    """Repository name -> ARN."""
+    public_repository_uris: pulumi.Output[dict[str, str]]
+    """Public repository name -> ``public.ecr.aws/<alias>/<name>``."""
+    kms_key: aws.kms.Key | None
+    """The customer-managed key, when encryption is customerManagedKey."""
+    creation_role: aws.iam.Role
+    """Role ECR assumes to create replicated and pull-through repositories from templates."""
+
+    def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:registry:SharedRegistry", name, None, opts)
+        if args.public_repositories and args.public_provider is None:
+            raise ValueError("public_repositories need public_provider (a provider pinned to us-east-1)")
+        tags = component_tags("registry", args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.kms_key = _registry_key(name, args.region, tags, self) if args.encryption == "customerManagedKey" else None
+        encryption = _encryption(args.encryption, self.kms_key)
+
+        self.repositories = {}
+        for repo in args.repositories:
+            role = repo.name.replace("/", "-")
+            repository = aws.ecr.Repository(
+                f"{name}-{role}",
+                name=repo.name,
+                image_tag_mutability=repo.tag_mutability,
+                # Registry-level scanning governs; the repository flag keeps scanners that
+                # only read this setting (and older tooling) seeing scan on push.
+                image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+                encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(**encryption)],
+                force_delete=args.force_delete,
+                tags=tags,
+                opts=child,
+            )
+            aws.ecr.LifecyclePolicy(
+                f"{name}-{role}-lifecycle",
+                repository=repository.name,
+                policy=json.dumps(
+                    lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
+                ),
+                opts=child,
+            )
+            self.repositories[repo.name] = repository
+
+        has_policy = bool(args.pull_principals or args.pull_accounts or args.push_principals)
+        if has_policy:
+            pull = [*args.pull_principals, *(account_root(a) for a in args.pull_accounts)]
+            document = pulumi.Output.all(*pull).apply(
+                lambda principals: json.dumps(repository_policy(principals, list(args.push_principals)))
+            )
+            for repo_name, repository in self.repositories.items():
+                aws.ecr.RepositoryPolicy(
+                    f"{name}-{repo_name.replace('/', '-')}-policy",
+                    repository=repository.name,
+                    policy=document,
+                    opts=child,
+                )
+
+        # Registry-level settings exist once per account and region: this component owns them.
+        scan_type, rules = _scanning_rules(args.scanning)
+        aws.ecr.RegistryScanningConfiguration(f"{name}-scanning", scan_type=scan_type, rules=rules, opts=child)
+
+        regions = [args.region, *args.replica_regions]
+        self.creation_role = aws.iam.Role(
+            f"{name}-creation-role",
+            description="Assumed by ECR to create replicated and pull-through-cache repositories from templates",
+            assume_role_policy=json.dumps(creation_role_trust_policy()),
+            tags=tags,
+            opts=child,
+        )
+        key_arns = [self.kms_key.arn] if self.kms_key is not None else []
+        aws.iam.RolePolicy(
+            f"{name}-creation-role-policy",
+            role=self.creation_role.name,
+            policy=pulumi.Output.all(args.account_id, *key_arns).apply(
+                lambda values: json.dumps(creation_role_policy(values[0], regions, values[1:]))
+            ),
+            opts=child,
+        )
+
+        if args.pull_through_cache:
+            aws.ecr.RepositoryCreationTemplate(
+                f"{name}-pull-through-template",
+                prefix="ROOT",
+                description="Repositories created by pull-through cache: same encryption, lifecycle and immutability",
+                applied_fors=["PULL_THROUGH_CACHE"],
+                image_tag_mutability="IMMUTABLE",
+                lifecycle_policy=json.dumps(lifecycle_policy(args.untagged_expiry_days, 30)),
+                encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**encryption)],
+                custom_role_arn=self.creation_role.arn,
+                resource_tags=tags,
+                opts=child,
+            )
+            for rule in args.pull_through_cache:
+                aws.ecr.PullThroughCacheRule(
+                    f"{name}-cache-{rule.prefix}",
+                    ecr_repository_prefix=rule.prefix,
+                    upstream_registry_url=UPSTREAM_URLS[rule.upstream],
+                    credential_arn=rule.credential_arn,
+                    opts=child,
+                )
+
+        if args.replica_regions and self.repositories:
+            aws.ecr.ReplicationConfiguration(
+                f"{name}-replication",
+                replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
+                    rules=[
+                        aws.ecr.ReplicationConfigurationReplicationConfigurationRuleArgs(
+                            destinations=[
+                                aws.ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs(
+                                    region=region, registry_id=args.account_id
+                                )
+                                for region in args.replica_regions
+                            ],
+                            repository_filters=[
+                                aws.ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs(
+                                    filter=repo_name, filter_type="PREFIX_MATCH"
+                                )
+                                for repo_name in self.repositories
+                            ],
+                        )
+                    ]
+                ),
+                opts=child,
+            )
+
+        public_uris: dict[str, pulumi.Output[str]] = {}
+        for public in args.public_repositories:
+            repository_public = aws.ecrpublic.Repository(
+                f"{name}-public-{public.name.replace('/', '-')}",
+                repository_name=public.name,
+                catalog_data=aws.ecrpublic.RepositoryCatalogDataArgs(
+                    description=public.description or None,
+                    about_text=public.about_text or None,
+                    usage_text=public.usage_text or None,
+                    architectures=list(public.architectures) or None,
+                    operating_systems=list(public.operating_systems) or None,
+                ),
+                force_destroy=args.force_delete,
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, provider=args.public_provider),
+            )
+            public_uris[public.name] = repository_public.repository_uri
+
+        self.repository_urls = _output_map({n: r.repository_url for n, r in self.repositories.items()})
+        self.repository_arns = _output_map({n: r.arn for n, r in self.repositories.items()})
+        self.public_repository_uris = _output_map(public_uris)
+        self.register_outputs(
+            {
+                "repository_urls": self.repository_urls,
+                "repository_arns": self.repository_arns,
+                "public_repository_uris": self.public_repository_uris,
+            }
+        )
+
+    def image_uri(self, image: str) -> pulumi.Output[str]:
+        """Resolve ``web:1.4.2`` to its home-region URL; a full image URI passes through."""
+        return self.repository_urls.apply(lambda urls: resolve_image(image, urls))
+
+
+@dataclass(frozen=True)
+class ReplicaArgs:
+    """Inputs of the registry settings in one replica region."""
+
+    region: str
+    """The replica region (the region of the provider in ``opts``)."""
+    repositories: Sequence[RepositorySettings]
+    """The home repositories; each gets a REPLICATION template with its own settings."""
+    creation_role_name: pulumi.Input[str]
+    """Name of the home registry's creation role; this region adds its key to it."""
+    creation_role_arn: pulumi.Input[str]
+    """ARN of that role, for the templates."""
+    untagged_expiry_days: int = 7
+    """Lifecycle of replicated repositories, as at home."""
+    scanning: Scanning = "basic"
+    """Scanning of this region's registry, as at home."""
+    encryption: Encryption = "customerManagedKey"
+    """Encryption of replicated repositories, as at home (with this region's own key)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class RegistryReplica(pulumi.ComponentResource):
+    """Registry-level settings of a replica region, so replicated repositories match their source."""
+
+    kms_key: aws.kms.Key | None
+    """This region's customer-managed key, when encryption is customerManagedKey."""
+
+    def __init__(self, name: str, args: ReplicaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:registry:RegistryReplica", name, None, opts)
+        tags = component_tags("registry", args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+
+        # KMS keys are regional: replicated images are encrypted with a key in their own region.
+        self.kms_key = _registry_key(name, args.region, tags, self) if args.encryption == "customerManagedKey" else None
+        encryption = _encryption(args.encryption, self.kms_key)
+        if self.kms_key is not None:
+            aws.iam.RolePolicy(
+                f"{name}-creation-role-key",
+                role=args.creation_role_name,
+                policy=self.kms_key.arn.apply(
+                    lambda arn: json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Sid": "EncryptReplicas",
+                                    "Effect": "Allow",
+                                    "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
+                                    "Resource": [arn],
+                                }
+                            ],
+                        }
+                    )
+                ),
+                opts=child,
+            )
+
+        scan_type, rules = _scanning_rules(args.scanning)
+        aws.ecr.RegistryScanningConfiguration(f"{name}-scanning", scan_type=scan_type, rules=rules, opts=child)
+
+        # One template per repository: a replica gets exactly its source's mutability and lifecycle.
+        for repo in args.repositories:
+            aws.ecr.RepositoryCreationTemplate(
+                f"{name}-{repo.name.replace('/', '-')}-template",
+                prefix=repo.name,
+                description=f"Replicas of {repo.name}: same encryption, lifecycle and immutability as the source",
+                applied_fors=["REPLICATION"],
+                image_tag_mutability=repo.tag_mutability,
+                lifecycle_policy=json.dumps(
+                    lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
+                ),
+                encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**encryption)],
+                custom_role_arn=args.creation_role_arn,
+                resource_tags=tags,
+                opts=child,
+            )
+        self.register_outputs({})

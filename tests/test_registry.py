@@ -1,0 +1,261 @@
+"""SharedRegistry and RegistryReplica under the recording mocks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.registry import RegistryArgs, RegistryReplica, ReplicaArgs, SharedRegistry
+from components.registry_policies import lifecycle_policy
+from offline_plan.mocks import ACCOUNT_ID
+from offline_plan.recorder import Plan, record
+from settings.models import PublicRepositorySettings, PullThroughCacheSettings, RepositorySettings
+
+WEB = RepositorySettings.model_validate_json(json.dumps({"name": "web"}))
+API = RepositorySettings.model_validate_json(
+    json.dumps(
+        {"name": "team/api", "keepTaggedImages": 50, "keepTagPrefixes": ["release-"], "tagMutability": "MUTABLE"}
+    )
+)
+TOOLS = PublicRepositorySettings.model_validate_json(
+    json.dumps({"name": "platform-tools", "description": "Base images", "architectures": ["x86-64"]})
+)
+EXEC_ROLE = "arn:aws:iam::123456789012:role/ecs-execution"
+
+
+def build(with_public: bool = True, **overrides: Any) -> Plan:
+    def program() -> None:
+        home = aws.Provider("aws-eu-west-1", region="eu-west-1")
+        public = aws.Provider("aws-us-east-1", region="us-east-1")
+        args: dict[str, Any] = {
+            "region": "eu-west-1",
+            "account_id": ACCOUNT_ID,
+            "repositories": [WEB, API],
+            "replica_regions": ["ap-southeast-2"],
+            "public_repositories": [TOOLS] if with_public else [],
+            "public_provider": public if with_public else None,
+        }
+        args.update(overrides)
+        registry = SharedRegistry("registry", RegistryArgs(**args), opts=pulumi.ResourceOptions(provider=home))
+        pulumi.export("urls", registry.repository_urls)
+        pulumi.export("publicUris", registry.public_repository_uris)
+        pulumi.export("webImage", registry.image_uri("web:1.4.2"))
+        pulumi.export("externalImage", registry.image_uri("public.ecr.aws/nginx/nginx:1.27"))
+
+    return record(program)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return build()
+
+
+def test_repositories_keep_the_names_people_type(plan: Plan) -> None:
+    repos = plan.of_type("aws:ecr/repository:Repository")
+    assert sorted(r.inputs["name"] for r in repos) == ["team/api", "web"]
+    assert sorted(r.name for r in repos) == ["registry-team-api", "registry-web"]
+
+
+def test_repositories_are_encrypted_with_the_rotating_customer_key(plan: Plan) -> None:
+    key = plan.named("registry-key")
+    assert key.inputs["enableKeyRotation"] is True
+    key_arn = f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/"
+    for repo in plan.of_type("aws:ecr/repository:Repository"):
+        (encryption,) = repo.inputs["encryptionConfigurations"]
+        assert encryption["encryptionType"] == "KMS" and encryption["kmsKey"].startswith(key_arn)
+        assert key.urn in repo.dependencies
+
+
+def test_aws_managed_key_needs_no_key_of_ours() -> None:
+    plan = build(encryption="awsManagedKey")
+    assert not plan.of_type("aws:kms/key:Key")
+    for repo in plan.of_type("aws:ecr/repository:Repository"):
+        assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
+
+
+def test_tags_are_immutable_by_default_and_scanned_on_push(plan: Plan) -> None:
+    assert plan.named("registry-web").inputs["imageTagMutability"] == "IMMUTABLE"
+    assert plan.named("registry-team-api").inputs["imageTagMutability"] == "MUTABLE"
+    for repo in plan.of_type("aws:ecr/repository:Repository"):
+        assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert repo.inputs["forceDelete"] is False
+
+
+def test_force_delete_is_an_explicit_choice() -> None:
+    plan = build(force_delete=True)
+    assert all(r.inputs["forceDelete"] is True for r in plan.of_type("aws:ecr/repository:Repository"))
+    assert plan.named("registry-public-platform-tools").inputs["forceDestroy"] is True
+
+
+def test_each_repository_gets_its_own_lifecycle_policy(plan: Plan) -> None:
+    web = json.loads(plan.named("registry-web-lifecycle").inputs["policy"])
+    api = json.loads(plan.named("registry-team-api-lifecycle").inputs["policy"])
+    assert web == lifecycle_policy(7, 30)
+    assert api == lifecycle_policy(7, 50, ("release-",))
+
+
+def test_no_repository_policy_when_nobody_is_named(plan: Plan) -> None:
+    assert not plan.of_type("aws:ecr/repositoryPolicy:RepositoryPolicy")
+
+
+def test_repository_policy_names_runners_accounts_and_ci_but_never_star() -> None:
+    plan = build(
+        pull_principals=[EXEC_ROLE],
+        pull_accounts=["210987654321"],
+        push_principals=["arn:aws:iam::123456789012:role/ci"],
+    )
+    policies = plan.of_type("aws:ecr/repositoryPolicy:RepositoryPolicy")
+    assert sorted(p.name for p in policies) == ["registry-team-api-policy", "registry-web-policy"]
+    doc = json.loads(policies[0].inputs["policy"])
+    pull, push = doc["Statement"]
+    assert pull["Principal"] == {"AWS": [EXEC_ROLE, "arn:aws:iam::210987654321:root"]}
+    assert push["Principal"] == {"AWS": ["arn:aws:iam::123456789012:role/ci"]}
+    assert "*" not in json.dumps([s["Principal"] for s in doc["Statement"]])
+
+
+@pytest.mark.parametrize(
+    ("scanning", "scan_type", "frequency"),
+    [("basic", "BASIC", "SCAN_ON_PUSH"), ("enhanced", "ENHANCED", "CONTINUOUS_SCAN")],
+)
+def test_registry_scanning_configuration(scanning: str, scan_type: str, frequency: str) -> None:
+    (config,) = build(scanning=scanning).of_type("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
+    assert config.inputs["scanType"] == scan_type
+    assert config.inputs["rules"] == [
+        {"scanFrequency": frequency, "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}
+    ]
+
+
+def test_replication_goes_to_every_replica_region_for_our_repositories(plan: Plan) -> None:
+    config = plan.named("registry-replication").inputs["replicationConfiguration"]
+    (rule,) = config["rules"]
+    assert rule["destinations"] == [{"region": "ap-southeast-2", "registryId": ACCOUNT_ID}]
+    assert sorted(f["filter"] for f in rule["repositoryFilters"]) == ["team/api", "web"]
+    assert {f["filterType"] for f in rule["repositoryFilters"]} == {"PREFIX_MATCH"}
+
+
+def test_no_replication_without_replica_regions() -> None:
+    assert not build(replica_regions=[]).of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+
+
+def test_creation_role_is_trusted_by_ecr_only_and_scoped(plan: Plan) -> None:
+    trust = json.loads(plan.named("registry-creation-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]
+    policy = json.loads(plan.named("registry-creation-role-policy").inputs["policy"])
+    resources = [r for s in policy["Statement"] for r in s["Resource"]]
+    assert "*" not in resources
+    assert f"arn:aws:ecr:ap-southeast-2:{ACCOUNT_ID}:repository/*" in resources
+
+
+def test_pull_through_cache_rules_and_their_template() -> None:
+    rules = [
+        PullThroughCacheSettings.model_validate_json(
+            json.dumps({"prefix": "ecr-public", "upstream": "public.ecr.aws"})
+        ),
+        PullThroughCacheSettings.model_validate_json(
+            json.dumps(
+                {
+                    "prefix": "hub",
+                    "upstream": "registry-1.docker.io",
+                    "credentialArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/hub",
+                }
+            )
+        ),
+    ]
+    plan = build(pull_through_cache=rules)
+    public = plan.named("registry-cache-ecr-public").inputs
+    assert (public["ecrRepositoryPrefix"], public["upstreamRegistryUrl"]) == ("ecr-public", "public.ecr.aws")
+    assert "credentialArn" not in public
+    assert plan.named("registry-cache-hub").inputs["credentialArn"].endswith(":secret:ecr-pullthroughcache/hub")
+    template = plan.named("registry-pull-through-template").inputs
+    assert (template["prefix"], template["appliedFors"], template["imageTagMutability"]) == (
+        "ROOT",
+        ["PULL_THROUGH_CACHE"],
+        "IMMUTABLE",
+    )
+    assert template["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:eu-west-1:")
+    assert template["customRoleArn"].startswith(f"arn:aws:iam::{ACCOUNT_ID}:role/")
+    assert json.loads(template["lifecyclePolicy"]) == lifecycle_policy(7, 30)
+
+
+def test_no_pull_through_resources_by_default(plan: Plan) -> None:
+    assert not plan.of_type("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+    assert not plan.of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+
+
+def test_public_repository_lives_on_the_us_east_1_provider(plan: Plan) -> None:
+    public = plan.named("registry-public-platform-tools")
+    assert public.provider.startswith(plan.named("aws-us-east-1").urn + "::")
+    assert public.region == "us-east-1"
+    assert public.inputs["repositoryName"] == "platform-tools"
+    assert public.inputs["catalogData"] == {"description": "Base images", "architectures": ["x86-64"]}
+    # Every other child stays in the home region.
+    others = [r for r in plan.resources if r.custom and r.parent.endswith("::registry") and r.name != public.name]
+    assert others and {r.region for r in others} == {"eu-west-1"}
+
+
+def test_public_repositories_need_a_us_east_1_provider() -> None:
+    with pytest.raises(ValueError, match="public_provider"):
+        build(with_public=False, public_repositories=[TOOLS])
+
+
+def test_outputs_and_image_resolution(plan: Plan) -> None:
+    assert plan.exports["urls"] == {
+        "web": f"{ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/web",
+        "team/api": f"{ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/team/api",
+    }
+    assert plan.exports["webImage"] == f"{ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2"
+    assert plan.exports["externalImage"] == "public.ecr.aws/nginx/nginx:1.27"
+    assert plan.exports["publicUris"]["platform-tools"].startswith("public.ecr.aws/")
+
+
+def build_replica(encryption: str = "customerManagedKey") -> Plan:
+    def program() -> None:
+        provider = aws.Provider("aws-ap-southeast-2", region="ap-southeast-2")
+        RegistryReplica(
+            "registry-ap-southeast-2",
+            ReplicaArgs(
+                region="ap-southeast-2",
+                repositories=[WEB, API],
+                creation_role_name="registry-creation-role-abc",
+                creation_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
+                scanning="enhanced",
+                encryption=encryption,  # type: ignore[arg-type]
+            ),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    return record(program)
+
+
+def test_replica_templates_match_each_source_repository() -> None:
+    plan = build_replica()
+    web = plan.named("registry-ap-southeast-2-web-template").inputs
+    api = plan.named("registry-ap-southeast-2-team-api-template").inputs
+    assert (web["prefix"], web["appliedFors"], web["imageTagMutability"]) == ("web", ["REPLICATION"], "IMMUTABLE")
+    assert (api["prefix"], api["imageTagMutability"]) == ("team/api", "MUTABLE")
+    assert json.loads(api["lifecyclePolicy"]) == lifecycle_policy(7, 50, ("release-",))
+    assert web["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:ap-southeast-2:")
+    assert web["customRoleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc"
+
+
+def test_replica_region_has_its_own_key_scanning_and_role_grant() -> None:
+    plan = build_replica()
+    assert {r.region for r in plan.resources if r.custom} == {"ap-southeast-2"}
+    (scanning,) = plan.of_type("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
+    assert scanning.inputs["scanType"] == "ENHANCED"
+    grant = plan.named("registry-ap-southeast-2-creation-role-key").inputs
+    assert grant["role"] == "registry-creation-role-abc"
+    assert json.loads(grant["policy"])["Statement"][0]["Resource"][0].startswith("arn:aws:kms:ap-southeast-2:")
+
+
+def test_replica_with_aws_managed_key() -> None:
+    plan = build_replica("awsManagedKey")
+    assert not plan.of_type("aws:kms/key:Key") and not plan.of_type("aws:iam/rolePolicy:RolePolicy")
+    template = plan.named("registry-ap-southeast-2-web-template").inputs
+    assert template["encryptionConfigurations"] == [{"encryptionType": "KMS"}]

@@ -1,0 +1,196 @@
+"""Pure builders of the shared registry: lifecycle rules, policies and image references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.registry_policies import (
+    PULL_ACTIONS,
+    PUSH_ACTIONS,
+    creation_role_policy,
+    lifecycle_policy,
+    repository_policy,
+    resolve_image,
+)
+
+
+def rule(priority: int, description: str, selection: dict[str, Any]) -> dict[str, Any]:
+    return {"rulePriority": priority, "description": description, "selection": selection, "action": {"type": "expire"}}
+
+
+UNTAGGED_7 = {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}
+
+LIFECYCLE_CASES = [
+    (
+        (7, 30, ()),
+        {
+            "rules": [
+                rule(1, "Expire untagged images 7 days after push", UNTAGGED_7),
+                rule(
+                    2,
+                    "Keep the newest 30 images",
+                    {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+                ),
+            ]
+        },
+    ),
+    (
+        (7, 100, ("release-", "hotfix-")),
+        {
+            "rules": [
+                rule(1, "Expire untagged images 7 days after push", UNTAGGED_7),
+                rule(
+                    2,
+                    "Keep the newest 100 images tagged release-*",
+                    {
+                        "tagStatus": "tagged",
+                        "tagPrefixList": ["release-"],
+                        "countType": "imageCountMoreThan",
+                        "countNumber": 100,
+                    },
+                ),
+                rule(
+                    3,
+                    "Keep the newest 100 images tagged hotfix-*",
+                    {
+                        "tagStatus": "tagged",
+                        "tagPrefixList": ["hotfix-"],
+                        "countType": "imageCountMoreThan",
+                        "countNumber": 100,
+                    },
+                ),
+                rule(
+                    4,
+                    "Keep the newest 100 images",
+                    {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 100},
+                ),
+            ]
+        },
+    ),
+    (
+        (1, 1, ()),
+        {
+            "rules": [
+                rule(1, "Expire untagged images 1 days after push", {**UNTAGGED_7, "countNumber": 1}),
+                rule(
+                    2,
+                    "Keep the newest 1 images",
+                    {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
+                ),
+            ]
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), LIFECYCLE_CASES)
+def test_lifecycle_policy_document(args: tuple[int, int, tuple[str, ...]], expected: dict[str, Any]) -> None:
+    assert lifecycle_policy(*args) == expected
+
+
+@pytest.mark.parametrize("args", [(7, 30, ()), (14, 5, ("v",)), (3, 50, ("a", "b", "c"))])
+def test_lifecycle_policy_follows_aws_rules(args: tuple[int, int, tuple[str, ...]]) -> None:
+    rules = lifecycle_policy(*args)["rules"]
+    priorities = [r["rulePriority"] for r in rules]
+    assert priorities == sorted(set(priorities)), "unique and ascending"
+    any_rules = [r for r in rules if r["selection"]["tagStatus"] == "any"]
+    assert any_rules == [rules[-1]], "the tagStatus any rule must have the highest priority number"
+    for r in rules:
+        sel = r["selection"]
+        if sel["tagStatus"] == "tagged":
+            assert sel.get("tagPrefixList") or sel.get("tagPatternList")
+        if sel["tagStatus"] == "untagged":
+            assert "tagPrefixList" not in sel and "tagPatternList" not in sel
+        assert ("countUnit" in sel) == (sel["countType"] != "imageCountMoreThan")
+        assert sel["countNumber"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [((0, 30, ()), "at least 1"), ((7, 0, ()), "at least 1"), ((7, 30, ("v", "v")), "duplicate tag prefixes")],
+)
+def test_lifecycle_policy_rejects_bad_settings(args: tuple[int, int, tuple[str, ...]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        lifecycle_policy(*args)
+
+
+def test_repository_policy_grants_pull_and_push_to_named_principals() -> None:
+    doc = repository_policy(
+        [
+            "arn:aws:iam::111111111111:role/exec",
+            "arn:aws:iam::222222222222:root",
+            "arn:aws:iam::111111111111:role/exec",
+        ],
+        ["arn:aws:iam::111111111111:role/ci"],
+    )
+    assert doc == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowPull",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::111111111111:role/exec", "arn:aws:iam::222222222222:root"]},
+                "Action": list(PULL_ACTIONS),
+            },
+            {
+                "Sid": "AllowPush",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::111111111111:role/ci"]},
+                "Action": list(PUSH_ACTIONS),
+            },
+        ],
+    }
+
+
+def test_push_includes_what_pull_needs_and_nothing_administrative() -> None:
+    assert set(PULL_ACTIONS) < set(PUSH_ACTIONS)
+    assert not {a for a in PUSH_ACTIONS if "Delete" in a or "SetRepositoryPolicy" in a or a.endswith("*")}
+
+
+def test_repository_policy_is_none_without_principals() -> None:
+    assert repository_policy([], []) is None
+
+
+@pytest.mark.parametrize("principal", ["*", "123456789012", ""])
+def test_repository_policy_refuses_wildcard_and_bare_principals(principal: str) -> None:
+    with pytest.raises(ValueError, match="must be IAM ARNs"):
+        repository_policy([principal], [])
+
+
+def test_creation_role_policy_is_scoped_to_this_account_and_the_keys() -> None:
+    doc = creation_role_policy("123456789012", ["us-east-1", "eu-west-1"], ["arn:aws:kms:us-east-1:123456789012:key/k"])
+    create, kms = doc["Statement"]
+    assert create["Resource"] == [
+        "arn:aws:ecr:us-east-1:123456789012:repository/*",
+        "arn:aws:ecr:eu-west-1:123456789012:repository/*",
+    ]
+    assert create["Action"] == ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"]
+    assert kms["Resource"] == ["arn:aws:kms:us-east-1:123456789012:key/k"]
+    assert len(creation_role_policy("123456789012", ["us-east-1"], [])["Statement"]) == 1
+
+
+URLS = {
+    "web": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web",
+    "team/api": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api",
+}
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("web:1.4.2", "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.4.2"),
+        ("web@sha256:" + "a" * 64, "123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:" + "a" * 64),
+        ("team/api:2", "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:2"),
+        ("public.ecr.aws/nginx/nginx:1.27", "public.ecr.aws/nginx/nginx:1.27"),
+        ("localhost:5000/web:1", "localhost:5000/web:1"),
+    ],
+)
+def test_resolve_image(image: str, expected: str) -> None:
+    assert resolve_image(image, URLS) == expected
+
+
+def test_resolve_image_refuses_unknown_repositories() -> None:
+    with pytest.raises(KeyError, match="does not name a repository"):
+        resolve_image("nginx:1.27", URLS)
