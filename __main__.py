@@ -7,6 +7,8 @@ import pulumi
 import pulumi_aws as aws
 
 import settings
+from components.ecs import EcsPlatform, EcsPlatformArgs
+from components.ecs_iam import TaskExecutionRole, TaskExecutionRoleArgs
 from components.network import Network, NetworkArgs
 from components.registry import RegistryArgs, RegistryReplica, ReplicaArgs, SharedRegistry
 from components.tags import base_tags
@@ -14,14 +16,16 @@ from components.tags import base_tags
 cfg = settings.load()
 net = cfg.config.network
 reg = cfg.config.registry
+ecs = cfg.config.ecs
 home = cfg.home_region
+tags = base_tags(cfg.project, cfg.stack, cfg.environment)
 
 # One explicit provider per region; nothing relies on the ambient region.
 providers = {
     region: aws.Provider(
         f"aws-{region}",
         region=region,
-        default_tags=aws.ProviderDefaultTagsArgs(tags=base_tags(cfg.project, cfg.stack, cfg.environment)),
+        default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
     )
     for region in cfg.provider_regions
 }
@@ -43,6 +47,17 @@ networks = {
 
 account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=providers[home])).account_id
 
+# The execution role comes first: the registry grants it pull, the cluster's tasks use it.
+execution_role = (
+    TaskExecutionRole(
+        "ecs-execution",
+        TaskExecutionRoleArgs(region=home, account_id=account_id, secret_refs=cfg.secret_refs),
+        opts=pulumi.ResourceOptions(provider=providers[home]),
+    )
+    if ecs is not None
+    else None
+)
+
 registry = SharedRegistry(
     "registry",
     RegistryArgs(
@@ -55,6 +70,7 @@ registry = SharedRegistry(
         force_delete=reg.force_delete,
         pull_accounts=reg.pull_accounts,
         push_principals=reg.push_principals,
+        pull_principals=[execution_role.arn] if execution_role is not None else [],
         replica_regions=cfg.replica_regions,
         pull_through_cache=reg.pull_through_cache,
         public_repositories=reg.public,
@@ -78,6 +94,31 @@ for region in cfg.replica_regions:
         opts=pulumi.ResourceOptions(provider=providers[region]),
     )
 
+platform = (
+    EcsPlatform(
+        "ecs",
+        EcsPlatformArgs(
+            region=home,
+            account_id=account_id,
+            cluster_name=cfg.cluster_name,
+            vpc_id=networks[home].vpc_id,
+            private_subnet_ids=networks[home].private_subnet_ids,
+            execution_role_arn=execution_role.arn,
+            launch_type=ecs.launch_type,
+            services=ecs.services,
+            image_uris={svc.name: registry.image_uri(svc.image) for svc in ecs.services},
+            log_retention_days=ecs.log_retention_days,
+            fargate_spot_weight=ecs.fargate_spot_weight,
+            fargate_on_demand_base=ecs.fargate_on_demand_base,
+            instances=ecs.instances,
+            instance_tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers[home]),
+    )
+    if ecs is not None and execution_role is not None
+    else None
+)
+
 pulumi.export("environment", cfg.environment)
 pulumi.export("homeRegion", home)
 pulumi.export(
@@ -99,3 +140,13 @@ pulumi.export(
         "replicaRegions": list(cfg.replica_regions),
     },
 )
+if platform is not None:
+    pulumi.export(
+        "ecs",
+        {
+            "clusterName": platform.cluster.name,
+            "clusterArn": platform.cluster.arn,
+            "launchType": ecs.launch_type if ecs else None,
+            "services": {name: service.service.arn for name, service in platform.services.items()},
+        },
+    )

@@ -132,10 +132,45 @@ def _iam(kind: str) -> OutputFn:
     return outputs
 
 
+def _named_arn(service: str, kind: str, sep: str = "/") -> OutputFn:
+    def outputs(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+        name = str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+        return {"arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}{sep}{name}", "name": name}
+
+    return outputs
+
+
+def _ecs_service(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    cluster = str(args.inputs.get("cluster", "")).rsplit("/", 1)[-1]
+    name = str(args.inputs.get("name") or args.name)
+    return {"arn": f"arn:aws:ecs:{region}:{ACCOUNT_ID}:service/{cluster}/{name}", "name": name}
+
+
+def _task_definition(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    family = str(args.inputs.get("family") or args.name)
+    base = f"arn:aws:ecs:{region}:{ACCOUNT_ID}:task-definition/{family}"
+    return {"arn": f"{base}:1", "arnWithoutRevision": base, "revision": 1}
+
+
+def _launch_template(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {"arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:launch-template/{rid}", "latestVersion": 1, "defaultVersion": 1}
+
+
+def _auto_scaling_group(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    name = str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+    uuid = short_hash(name, 32)
+    uuid = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:32]}"
+    return {
+        "arn": f"arn:aws:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{uuid}:autoScalingGroupName/{name}",
+        "name": name,
+    }
+
+
 _ID_PREFIX = {
     "aws:ec2/securityGroup:SecurityGroup": "sg-",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
     "aws:kms/key:Key": "",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
 }
 
 RESOURCE_OUTPUTS: dict[str, OutputFn] = {
@@ -145,6 +180,13 @@ RESOURCE_OUTPUTS: dict[str, OutputFn] = {
     "aws:ecrpublic/repository:Repository": _ecr_public_repository,
     "aws:kms/key:Key": _kms_key,
     "aws:iam/role:Role": _iam("role"),
+    "aws:ecs/cluster:Cluster": _named_arn("ecs", "cluster"),
+    "aws:ecs/capacityProvider:CapacityProvider": _named_arn("ecs", "capacity-provider"),
+    "aws:ecs/service:Service": _ecs_service,
+    "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
+    "aws:cloudwatch/logGroup:LogGroup": _named_arn("logs", "log-group", ":"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:autoscaling/group:Group": _auto_scaling_group,
     "aws:iam/policy:Policy": _iam("policy"),
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
@@ -168,7 +210,24 @@ def _caller_identity(args: MockCallArgs, region: str) -> Outputs:
     }
 
 
+def _ssm_parameter(args: MockCallArgs, region: str) -> Outputs:
+    name = str(args.args.get("name", ""))
+    # Public AMI parameters answer with an AMI id of their region.
+    value = f"ami-{short_hash(name + region)}" if name.endswith("/image_id") else f"value-of-{name}"
+    return {
+        "arn": f"arn:aws:ssm:{region}::parameter{name}",
+        "name": name,
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+        "id": name,
+        "withDecryption": True,
+    }
+
+
 INVOKE_RESULTS: dict[str, Callable[[MockCallArgs, str], Outputs]] = {
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
 }
 

@@ -14,6 +14,7 @@ import pulumi
 import yaml
 from pulumi.runtime import MockResourceArgs, rpc
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.settings import get_root_resource
 
 from offline_plan.mocks import PlausibleMocks
@@ -104,6 +105,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire carries every number as a double
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     if isinstance(value, pulumi.Resource):
@@ -249,6 +252,8 @@ def record(
     logger.handlers = [collector]
 
     pulumi.runtime.set_all_config(encoded, secret_keys)
+    # A fresh root stack per run: otherwise the previous run's exports carry over.
+    pulumi_settings.ROOT.set(None)
     pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger)
 
     exports: dict[str, Any] = {}

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from offline_plan.recorder import Plan
 from settings import Settings
 
-BUILT_SECTIONS = frozenset({"network", "registry"})
+BUILT_SECTIONS = frozenset({"network", "registry", "ecs"})
 """Config sections whose components exist; the others are validated but build nothing yet."""
 
 
@@ -63,7 +63,17 @@ def _choices(settings: Settings) -> list[str]:
             if ecs.launch_type == "FARGATE" or ecs.instances is None
             else f"EC2 ({', '.join(ecs.instances.instance_types)}, {ecs.instances.min_size}-{ecs.instances.max_size} instances{', spot' if ecs.instances.spot else ''})"
         )
-        lines.append(f"ecs: {capacity}; services: {', '.join(s.name for s in ecs.services) or 'none'}")
+        pending = [
+            key
+            for key, used in (
+                ("loadBalancer", any(s.load_balancer for s in ecs.services)),
+                ("volumes", any(s.volumes for s in ecs.services)),
+                ("autoscaling", any(s.autoscaling for s in ecs.services)),
+            )
+            if used
+        ]
+        note = f"  [services' {', '.join(pending)}: validated; not built yet]" if pending else ""
+        lines.append(f"ecs: {capacity}; services: {', '.join(s.name for s in ecs.services) or 'none'}{note}")
     if cfg.eks is not None:
         eks = cfg.eks
         groups = ", ".join(

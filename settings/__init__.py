@@ -81,6 +81,17 @@ class Settings:
         return (self.home_region, *[r for r in eks if r != self.home_region])
 
     @property
+    def cluster_name(self) -> str:
+        """ECS cluster name: ``<project>-<stack>``, stable and easy to type."""
+        return f"{self.project}-{self.stack}"
+
+    @property
+    def secret_refs(self) -> tuple[str, ...]:
+        """Every secret and parameter ARN the ECS services reference, each once, in config order."""
+        services = self.config.ecs.services if self.config.ecs else ()
+        return tuple(dict.fromkeys(arn for svc in services for arn in svc.secrets.values()))
+
+    @property
     def replica_regions(self) -> tuple[str, ...]:
         """Regions the registry replicates to: every EKS region other than the home region."""
         return self.regions[1:]

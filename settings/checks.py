@@ -335,6 +335,20 @@ def _check_service(
                     )
                 )
     problems += _unique(f"{path}.volumes", "mount path", [v.efs for v in svc.volumes])
+    if svc.health_check is not None:
+        check = svc.health_check
+        if check.command[0] not in ("CMD", "CMD-SHELL"):
+            problems.append(
+                Problem(f"{path}.healthCheck.command[0]", f"'{check.command[0]}': expected CMD or CMD-SHELL")
+            )
+        if check.timeout >= check.interval:
+            problems.append(
+                Problem(f"{path}.healthCheck.timeout", f"{check.timeout} must be below interval ({check.interval})")
+            )
+    if svc.read_only_root_filesystem and any(v.efs == "/tmp" for v in svc.volumes):
+        problems.append(
+            Problem(f"{path}.volumes", "/tmp is the scratch volume of a read-only root filesystem; mount EFS elsewhere")
+        )
 
     if svc.autoscaling is not None:
         problems += _check_autoscaling(f"{path}.autoscaling", svc.autoscaling, svc)

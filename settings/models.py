@@ -237,6 +237,21 @@ class PolicyStatementSettings(Model):
     resources: tuple[Annotated[str, Field(pattern=RESOURCE_ARN)], ...] = Field(min_length=1)
 
 
+class ContainerHealthCheckSettings(Model):
+    """Docker health check run by the ECS agent inside the container."""
+
+    command: tuple[str, ...] = Field(min_length=2)
+    """``["CMD-SHELL", "curl -f http://localhost:8080/healthz || exit 1"]`` or ``["CMD", "/bin/check"]``."""
+    interval: int = Field(30, ge=5, le=300)
+    """Seconds between checks; default 30."""
+    timeout: int = Field(5, ge=2, le=120)
+    """Seconds before a check counts as failed; default 5."""
+    retries: int = Field(3, ge=1, le=10)
+    """Consecutive failures before the container is unhealthy; default 3."""
+    start_period: int = Field(0, alias="startPeriod", ge=0, le=300)
+    """Grace period in seconds before failures count; default 0."""
+
+
 class ServiceSettings(Model):
     """One ECS service."""
 
@@ -259,6 +274,12 @@ class ServiceSettings(Model):
     autoscaling: AutoscalingSettings | None = None
     task_policy: tuple[PolicyStatementSettings, ...] = Field((), alias="taskPolicy")
     """Statements of the service's own task role; default: a role with no permissions."""
+    health_check: ContainerHealthCheckSettings | None = Field(None, alias="healthCheck")
+    """Container health check; default none (the load balancer's check still applies)."""
+    read_only_root_filesystem: bool = Field(True, alias="readOnlyRootFilesystem")
+    """Read-only root filesystem with a writable scratch volume at /tmp; default true."""
+    enable_execute_command: bool = Field(False, alias="enableExecuteCommand")
+    """Allow ``aws ecs execute-command`` into the tasks (logged to the cluster's exec log group); default false."""
 
 
 class InstanceSettings(Model):

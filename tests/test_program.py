@@ -111,6 +111,15 @@ def test_plan_is_deterministic() -> None:
     assert json.dumps(first) == json.dumps(second)
 
 
+def test_runs_do_not_leak_into_each_other(dev_config: dict[str, Any]) -> None:
+    run_stack("dev")
+    plan = run_stack("dev", {k: v for k, v in dev_config.items() if k != "container-platform:ecs"})
+    assert "ecs" not in plan.exports
+    prod = run_stack("prod")
+    top = [r for r in prod.resources if r.parent.endswith("pulumi:pulumi:Stack::container-platform-prod")]
+    assert top and all("::container-platform-dev" not in r.parent for r in prod.resources)
+
+
 def test_prod_plan_is_fast() -> None:
     started = time.perf_counter()
     run_stack("prod")

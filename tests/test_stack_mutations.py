@@ -14,7 +14,7 @@ from offline_plan.recorder import stack_config
 from settings import ConfigError
 from tests.conftest import STACKS, parse_config, set_path
 
-FREE_TEXT = ("description", "aboutText", "usageText", "LOG_LEVEL")
+FREE_TEXT = ("description", "aboutText", "usageText", "LOG_LEVEL", "command[1]")
 """String leaves where any text is valid: they get only the wrong-type mutation."""
 
 

@@ -1,0 +1,496 @@
+"""EcsPlatform: the ECS cluster, its capacity (Fargate or EC2) and one EcsService per configured service."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.ecs_policies import (
+    INSTANCE_ROLE_MANAGED_POLICIES,
+    SCRATCH_VOLUME,
+    capacity_strategy,
+    container_definitions,
+    ec2_trust_policy,
+    ecs_agent_user_data,
+    ecs_tasks_trust_policy,
+    task_role_policy,
+)
+from components.tags import component_tags
+from settings.models import InstanceSettings, ServiceSettings
+
+LaunchType = Literal["FARGATE", "EC2"]
+
+ECS_AMI_PARAMETERS = {
+    "x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+    "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+}
+"""Public SSM parameters of the ECS-optimized Amazon Linux 2023 AMI (AWS-FACTS.md section 2)."""
+
+
+def _strategy_args(strategy: Sequence[Mapping[str, Any]]) -> list[aws.ecs.ServiceCapacityProviderStrategyArgs]:
+    return [aws.ecs.ServiceCapacityProviderStrategyArgs(**s) for s in strategy]
+
+
+@dataclass(frozen=True)
+class EcsServiceArgs:
+    """Inputs of one ECS service (built by EcsPlatform)."""
+
+    service: ServiceSettings
+    """The service's settings."""
+    image: pulumi.Input[str]
+    """Resolved image URI (shared registry URL or a full URI)."""
+    region: str
+    """Region of the cluster."""
+    account_id: pulumi.Input[str]
+    """This AWS account, for the task role's trust."""
+    cluster_name: str
+    """Name of the cluster; the task family is ``<cluster>-<service>``."""
+    cluster_arn: pulumi.Input[str]
+    """ARN of the cluster."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the service's security group."""
+    subnet_ids: pulumi.Input[Sequence[str]]
+    """Private subnets the tasks run in (no public IPs)."""
+    execution_role_arn: pulumi.Input[str]
+    """The shared task execution role."""
+    launch_type: LaunchType
+    """FARGATE or EC2; decides compatibilities and platform version."""
+    capacity_strategy: Sequence[Mapping[str, Any]]
+    """Capacity provider strategy of the service (the cluster default, stated explicitly)."""
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    """CPU architecture of the task."""
+    log_retention_days: int = 30
+    """Retention of the service's log group; default 30 days."""
+    exec_log_group_arn: pulumi.Input[str] | None = None
+    """The cluster's ECS Exec log group; used only when the service enables execute command."""
+    capacity_association: pulumi.Resource | None = None
+    """The cluster's capacity provider association: the service is created after it and destroyed before it."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class EcsService(pulumi.ComponentResource):
+    """One service: log group, task role, task definition, security group and the ECS service."""
+
+    service: aws.ecs.Service
+    """The ECS service."""
+    task_definition: aws.ecs.TaskDefinition
+    """Its task definition."""
+    task_role: aws.iam.Role
+    """The service's own task role (never shared, never the execution role)."""
+    security_group: aws.ec2.SecurityGroup
+    """The tasks' security group."""
+    log_group: aws.cloudwatch.LogGroup
+    """``/ecs/<cluster>/<service>``."""
+
+    def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:ecs:EcsService", name, None, opts)
+        svc = args.service
+        child = pulumi.ResourceOptions(parent=self)
+        tags = component_tags("ecs", {**args.tags, "service": svc.name})
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/ecs/{args.cluster_name}/{svc.name}",
+            retention_in_days=args.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        self.task_role = aws.iam.Role(
+            f"{name}-task-role",
+            description=f"Task role of the {svc.name} service",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(ecs_tasks_trust_policy(account, args.region))
+            ),
+            tags=tags,
+            opts=child,
+        )
+        statements = [(s.actions, s.resources) for s in svc.task_policy]
+        if statements or svc.enable_execute_command:
+            exec_arn = args.exec_log_group_arn if svc.enable_execute_command else None
+            aws.iam.RolePolicy(
+                f"{name}-task-policy",
+                role=self.task_role.name,
+                policy=pulumi.Output.from_input(exec_arn).apply(
+                    lambda arn: json.dumps(task_role_policy(statements, arn))
+                ),
+                opts=child,
+            )
+
+        health = None
+        if svc.health_check is not None:
+            check = svc.health_check
+            health = {
+                "command": list(check.command),
+                "interval": check.interval,
+                "timeout": check.timeout,
+                "retries": check.retries,
+                "startPeriod": check.start_period,
+            }
+        definitions = pulumi.Output.from_input(args.image).apply(
+            lambda image: json.dumps(
+                container_definitions(
+                    name=svc.name,
+                    image=image,
+                    region=args.region,
+                    log_group=f"/ecs/{args.cluster_name}/{svc.name}",
+                    port=svc.port,
+                    environment=svc.environment,
+                    secrets=svc.secrets,
+                    read_only_root_filesystem=svc.read_only_root_filesystem,
+                    health_check=health,
+                )
+            )
+        )
+        fargate = args.launch_type == "FARGATE"
+        self.task_definition = aws.ecs.TaskDefinition(
+            f"{name}-task",
+            family=f"{args.cluster_name}-{svc.name}",
+            network_mode="awsvpc",
+            requires_compatibilities=[args.launch_type],
+            cpu=str(svc.cpu),
+            memory=str(svc.memory),
+            execution_role_arn=args.execution_role_arn,
+            task_role_arn=self.task_role.arn,
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX",
+                cpu_architecture="ARM64" if args.architecture == "arm64" else "X86_64",
+            ),
+            container_definitions=definitions,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=SCRATCH_VOLUME)] if svc.read_only_root_filesystem else [],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
+        )
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"Tasks of the {svc.name} service",
+            vpc_id=args.vpc_id,
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="Outbound to AWS APIs, registries and dependencies",
+                    protocol="-1",
+                    from_port=0,
+                    to_port=0,
+                    cidr_blocks=["0.0.0.0/0"],
+                )
+            ],
+            tags={**tags, "Name": f"{name}-sg"},
+            opts=child,
+        )
+        self.service = aws.ecs.Service(
+            f"{name}-service",
+            name=svc.name,
+            cluster=args.cluster_arn,
+            task_definition=self.task_definition.arn,
+            desired_count=svc.desired_count,
+            capacity_provider_strategies=_strategy_args(args.capacity_strategy),
+            platform_version="LATEST" if fargate else None,
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=args.subnet_ids,
+                security_groups=[self.security_group.id],
+                assign_public_ip=False,
+            ),
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
+            # Keep full capacity during a deploy; allow double while new tasks start.
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            enable_execute_command=svc.enable_execute_command,
+            wait_for_steady_state=False,
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[args.capacity_association] if args.capacity_association else []
+            ),
+        )
+        self.register_outputs({"service_arn": self.service.arn, "task_definition_arn": self.task_definition.arn})
+
+
+@dataclass(frozen=True)
+class EcsPlatformArgs:
+    """Inputs of the ECS platform in the home region."""
+
+    region: str
+    """Home region (the region of the provider in ``opts``)."""
+    account_id: pulumi.Input[str]
+    """This AWS account."""
+    cluster_name: str
+    """Cluster name people type (``aws ecs execute-command --cluster ...``)."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the cluster's security groups."""
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    """Subnets of instances and tasks; none of them gets a public IP."""
+    execution_role_arn: pulumi.Input[str]
+    """The shared task execution role (see TaskExecutionRole)."""
+    launch_type: LaunchType = "FARGATE"
+    """FARGATE (default) or EC2."""
+    services: Sequence[ServiceSettings] = ()
+    """Services to run; default none."""
+    image_uris: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Service name -> resolved image URI."""
+    log_retention_days: int = 30
+    """Retention of service and ECS Exec log groups; default 30 days."""
+    fargate_spot_weight: int = 0
+    """FARGATE: weight of FARGATE_SPOT against FARGATE's 1; default 0 (on-demand only)."""
+    fargate_on_demand_base: int = 1
+    """FARGATE: tasks per service always on on-demand FARGATE; default 1."""
+    instances: InstanceSettings | None = None
+    """EC2: the Auto Scaling group's settings (required for EC2)."""
+    instance_tags: Mapping[str, str] = field(default_factory=dict)
+    """EC2: tags for instances and volumes the ASG launches (provider default tags do not reach them)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class EcsPlatform(pulumi.ComponentResource):
+    """The ECS cluster with Container Insights and ECS Exec logging, its capacity, and its services."""
+
+    cluster: aws.ecs.Cluster
+    """The cluster."""
+    services: dict[str, EcsService]
+    """Service name -> its component."""
+    capacity_provider: aws.ecs.CapacityProvider | None
+    """EC2: the ASG capacity provider."""
+    auto_scaling_group: aws.autoscaling.Group | None
+    """EC2: the container instances' Auto Scaling group."""
+    launch_template: aws.ec2.LaunchTemplate | None
+    """EC2: the container instances' launch template."""
+
+    def __init__(self, name: str, args: EcsPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:ecs:EcsPlatform", name, None, opts)
+        if args.launch_type == "EC2" and args.instances is None:
+            raise ValueError("launch_type EC2 needs instances")
+        tags = component_tags("ecs", args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+
+        exec_logs = aws.cloudwatch.LogGroup(
+            f"{name}-exec-logs",
+            name=f"/ecs/{args.cluster_name}/exec",
+            retention_in_days=args.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        self.cluster = aws.ecs.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+            configuration=aws.ecs.ClusterConfigurationArgs(
+                execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
+                    logging="OVERRIDE",
+                    log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
+                        cloud_watch_log_group_name=exec_logs.name,
+                    ),
+                )
+            ),
+            tags=tags,
+            opts=child,
+        )
+
+        self.capacity_provider = None
+        self.auto_scaling_group = None
+        self.launch_template = None
+        if args.launch_type == "EC2":
+            assert args.instances is not None
+            provider_name = f"{args.cluster_name}-ec2"
+            self.capacity_provider = self._ec2_capacity(name, provider_name, args, args.instances, tags)
+            capacity_providers: list[pulumi.Input[str]] = [self.capacity_provider.name]
+            strategy = capacity_strategy("EC2", ec2_capacity_provider=provider_name)
+        else:
+            capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+            strategy = capacity_strategy(
+                "FARGATE", spot_weight=args.fargate_spot_weight, on_demand_base=args.fargate_on_demand_base
+            )
+        # Destroy order: services, then this association, then the capacity provider, then the
+        # ASG (each depends on the next), so ECS never waits on a provider that is still in use.
+        association = aws.ecs.ClusterCapacityProviders(
+            f"{name}-capacity-providers",
+            cluster_name=self.cluster.name,
+            capacity_providers=capacity_providers,
+            default_capacity_provider_strategies=[
+                aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(**s) for s in strategy
+            ],
+            opts=child,
+        )
+
+        architecture = args.instances.architecture if args.launch_type == "EC2" and args.instances else "x86_64"
+        self.services = {}
+        for svc in args.services:
+            self.services[svc.name] = EcsService(
+                f"{name}-{svc.name}",
+                EcsServiceArgs(
+                    service=svc,
+                    image=args.image_uris[svc.name],
+                    region=args.region,
+                    account_id=args.account_id,
+                    cluster_name=args.cluster_name,
+                    cluster_arn=self.cluster.arn,
+                    vpc_id=args.vpc_id,
+                    subnet_ids=args.private_subnet_ids,
+                    execution_role_arn=args.execution_role_arn,
+                    launch_type=args.launch_type,
+                    capacity_strategy=strategy,
+                    architecture=architecture,
+                    log_retention_days=args.log_retention_days,
+                    exec_log_group_arn=exec_logs.arn,
+                    capacity_association=association,
+                    tags=args.tags,
+                ),
+                opts=child,
+            )
+        self.register_outputs({"cluster_arn": self.cluster.arn, "cluster_name": self.cluster.name})
+
+    def _ec2_capacity(
+        self, name: str, provider_name: str, args: EcsPlatformArgs, inst: InstanceSettings, tags: Mapping[str, str]
+    ) -> aws.ecs.CapacityProvider:
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-instance-role",
+            description="ECS container instances: the ECS agent and Session Manager",
+            assume_role_policy=json.dumps(ec2_trust_policy()),
+            tags=dict(tags),
+            opts=child,
+        )
+        for i, policy_arn in enumerate(INSTANCE_ROLE_MANAGED_POLICIES):
+            aws.iam.RolePolicyAttachment(f"{name}-instance-role-{i}", role=role.name, policy_arn=policy_arn, opts=child)
+        profile = aws.iam.InstanceProfile(f"{name}-instance-profile", role=role.name, tags=dict(tags), opts=child)
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-instances",
+            description="ECS container instances: no inbound; tasks have their own security groups",
+            vpc_id=args.vpc_id,
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to the ECS, ECR, S3 and CloudWatch endpoints",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    cidr_blocks=["0.0.0.0/0"],
+                )
+            ],
+            tags={**tags, "Name": f"{name}-instances"},
+            opts=child,
+        )
+        ami = aws.ssm.get_parameter_output(
+            name=ECS_AMI_PARAMETERS[inst.architecture], opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        launched_tags = {**args.instance_tags, **tags, "Name": f"{args.cluster_name}-ecs"}
+        self.launch_template = aws.ec2.LaunchTemplate(
+            f"{name}-launch-template",
+            description=f"ECS container instances of {args.cluster_name}",
+            image_id=ami.value,
+            iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=1,
+                instance_metadata_tags="disabled",
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=inst.root_volume_size_gib,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            network_interfaces=[
+                aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                    associate_public_ip_address="false",
+                    security_groups=[security_group.id],
+                    delete_on_termination="true",
+                )
+            ],
+            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+            user_data=base64.b64encode(ecs_agent_user_data(args.cluster_name, inst.spot).encode()).decode(),
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=launched_tags)
+                for kind in ("instance", "volume", "network-interface")
+            ],
+            update_default_version=True,
+            tags=dict(tags),
+            opts=child,
+        )
+        overrides = [
+            aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=t)
+            for t in inst.instance_types
+        ]
+        self.auto_scaling_group = aws.autoscaling.Group(
+            f"{name}-asg",
+            vpc_zone_identifiers=args.private_subnet_ids,
+            min_size=inst.min_size,
+            max_size=inst.max_size,
+            desired_capacity=inst.desired_size if inst.desired_size is not None else inst.min_size,
+            mixed_instances_policy=aws.autoscaling.GroupMixedInstancesPolicyArgs(
+                instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
+                    on_demand_base_capacity=0,
+                    on_demand_percentage_above_base_capacity=0 if inst.spot else 100,
+                    spot_allocation_strategy="price-capacity-optimized",
+                ),
+                launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
+                    launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
+                        launch_template_id=self.launch_template.id,
+                        version="$Latest",
+                    ),
+                    overrides=overrides,
+                ),
+            ),
+            capacity_rebalance=inst.spot,
+            # Managed termination protection needs instances protected from scale-in; ECS
+            # removes the protection once an instance has no tasks.
+            protect_from_scale_in=True,
+            # With scale-in protection a plain delete would wait forever on destroy.
+            force_delete=True,
+            health_check_type="EC2",
+            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+                strategy="Rolling",
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(min_healthy_percentage=90),
+            ),
+            tags=[
+                # ECS adds this tag for managed scaling; declaring it avoids a diff on every run.
+                aws.autoscaling.GroupTagArgs(key="AmazonECSManaged", value="true", propagate_at_launch=True),
+                *[
+                    aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=False)
+                    for k, v in sorted({**args.instance_tags, **tags}.items())
+                ],
+            ],
+            # Managed scaling owns the desired capacity after creation.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
+        )
+        aws.autoscaling.Policy(
+            f"{name}-asg-cpu",
+            autoscaling_group_name=self.auto_scaling_group.name,
+            policy_type="TargetTrackingScaling",
+            target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+                predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="ASGAverageCPUUtilization"
+                ),
+                target_value=inst.cpu_target,
+            ),
+            opts=child,
+        )
+        return aws.ecs.CapacityProvider(
+            f"{name}-capacity",
+            name=provider_name,
+            auto_scaling_group_provider=aws.ecs.CapacityProviderAutoScalingGroupProviderArgs(
+                auto_scaling_group_arn=self.auto_scaling_group.arn,
+                managed_termination_protection="ENABLED",
+                managed_draining="ENABLED",
+                managed_scaling=aws.ecs.CapacityProviderAutoScalingGroupProviderManagedScalingArgs(
+                    status="ENABLED",
+                    target_capacity=inst.target_capacity,
+                    minimum_scaling_step_size=1,
+                    maximum_scaling_step_size=10,
+                    instance_warmup_period=300,
+                ),
+            ),
+            tags=dict(tags),
+            opts=child,
+        )

@@ -1,0 +1,215 @@
+"""Pure builders for ECS: IAM documents, container definitions, agent user data, capacity strategies.
+
+Plain values in, JSON-ready data out; the tests check them against AWS's API shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+EXECUTION_ROLE_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+"""ECR pull and CloudWatch Logs for the agent (AWS-FACTS.md section 3)."""
+INSTANCE_ROLE_MANAGED_POLICIES: tuple[str, ...] = (
+    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+)
+"""The ECS agent's own permissions, plus Session Manager instead of SSH."""
+
+ECS_EXEC_ACTIONS: tuple[str, ...] = (
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+"""What the SSM agent in a task needs for ECS Exec; these actions take no resource ARN."""
+
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def _policy(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def ecs_tasks_trust_policy(account_id: str, region: str) -> dict[str, Any]:
+    """Trust for task and execution roles: ECS tasks of this account and region only (confused deputy)."""
+    return _policy(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{region}:{account_id}:*"},
+                },
+            }
+        ]
+    )
+
+
+def ec2_trust_policy() -> dict[str, Any]:
+    """Trust for the container instance role."""
+    return _policy([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}])
+
+
+def secret_resource_arns(reference: str) -> list[str]:
+    """IAM resources that match a secret reference as ECS accepts it.
+
+    Drops the ``:json-key:version-stage:version-id`` tail ECS allows, and adds the
+    ``-??????`` form when the reference names the secret without AWS's random suffix.
+    """
+    base = ":".join(reference.split(":")[:7])
+    return [base] if _SECRET_SUFFIX.search(base) else [base, f"{base}-??????"]
+
+
+def execution_role_policy(region: str, account_id: str, secret_refs: Sequence[str]) -> dict[str, Any] | None:
+    """Read exactly the referenced secrets and parameters, and decrypt only through them.
+
+    ``kms:Decrypt`` is limited by ``kms:ViaService`` and the encryption context that Secrets
+    Manager and Parameter Store send, so it works for customer-managed keys without naming
+    them and cannot decrypt anything else. ``None`` when no service references a secret.
+    """
+    secrets = sorted({arn for ref in secret_refs if ":secretsmanager:" in ref for arn in secret_resource_arns(ref)})
+    parameters = sorted({ref for ref in secret_refs if ":ssm:" in ref})
+    key_arns = f"arn:aws:kms:{region}:{account_id}:key/*"
+    statements: list[dict[str, Any]] = []
+    if secrets:
+        statements += [
+            {
+                "Sid": "ReadReferencedSecrets",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": secrets,
+            },
+            {
+                "Sid": "DecryptReferencedSecrets",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key_arns,
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"},
+                    "StringLike": {"kms:EncryptionContext:SecretARN": secrets},
+                },
+            },
+        ]
+    if parameters:
+        statements += [
+            {
+                "Sid": "ReadReferencedParameters",
+                "Effect": "Allow",
+                "Action": "ssm:GetParameters",
+                "Resource": parameters,
+            },
+            {
+                "Sid": "DecryptReferencedParameters",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key_arns,
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com"},
+                    "StringLike": {"kms:EncryptionContext:PARAMETER_ARN": parameters},
+                },
+            },
+        ]
+    return _policy(statements) if statements else None
+
+
+def task_role_policy(
+    statements: Sequence[tuple[Sequence[str], Sequence[str]]], exec_log_group_arn: str | None
+) -> dict[str, Any] | None:
+    """A service's own task role policy: its configured statements, plus ECS Exec when enabled.
+
+    ``statements`` are (actions, resources) pairs from config; ``exec_log_group_arn`` is
+    set when the service allows ECS Exec, whose sessions are logged to that group.
+    """
+    doc: list[dict[str, Any]] = [
+        {"Sid": f"Config{i}", "Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
+        for i, (actions, resources) in enumerate(statements)
+    ]
+    if exec_log_group_arn is not None:
+        doc += [
+            {"Sid": "EcsExecChannels", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"},
+            {"Sid": "EcsExecLogGroup", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"},
+            {
+                "Sid": "EcsExecLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{exec_log_group_arn}:*",
+            },
+        ]
+    return _policy(doc) if doc else None
+
+
+SCRATCH_VOLUME = "scratch"
+"""Task volume mounted at /tmp when the root filesystem is read-only."""
+
+
+def container_definitions(
+    *,
+    name: str,
+    image: str,
+    region: str,
+    log_group: str,
+    port: int | None,
+    environment: Mapping[str, str],
+    secrets: Mapping[str, str],
+    read_only_root_filesystem: bool,
+    health_check: Mapping[str, Any] | None,
+    mount_points: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """The container definitions of a one-container task, in RegisterTaskDefinition's shape."""
+    container: dict[str, Any] = {
+        "name": name,
+        "image": image,
+        "essential": True,
+        "privileged": False,
+        "readonlyRootFilesystem": read_only_root_filesystem,
+        "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
+        "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(secrets.items())],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": name},
+        },
+        # An init process reaps zombies and lets ECS Exec sessions start cleanly.
+        "linuxParameters": {"initProcessEnabled": True},
+        "mountPoints": [dict(m) for m in mount_points],
+    }
+    if read_only_root_filesystem:
+        container["mountPoints"].append({"sourceVolume": SCRATCH_VOLUME, "containerPath": "/tmp", "readOnly": False})
+    if port is not None:
+        container["portMappings"] = [{"containerPort": port, "protocol": "tcp", "name": f"{name}-{port}"}]
+    if health_check is not None:
+        container["healthCheck"] = dict(health_check)
+    return [container]
+
+
+def ecs_agent_user_data(cluster_name: str, spot: bool) -> str:
+    """Instance user data that joins the ECS cluster; the agent reads /etc/ecs/ecs.config at start."""
+    settings = {
+        "ECS_CLUSTER": cluster_name,
+        # awsvpc tasks must not borrow the instance role through the metadata service.
+        "ECS_AWSVPC_BLOCK_IMDS": "true",
+        "ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance",
+        "ECS_ENABLE_CONTAINER_METADATA": "true",
+    }
+    if spot:
+        # On the two-minute interruption notice, drain so tasks move before the instance goes.
+        settings["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] = "true"
+    lines = "\n".join(f"{k}={v}" for k, v in settings.items())
+    return f"#!/bin/bash\nset -euo pipefail\ncat >> /etc/ecs/ecs.config <<'EOF'\n{lines}\nEOF\n"
+
+
+def capacity_strategy(
+    launch_type: str, *, spot_weight: int = 0, on_demand_base: int = 0, ec2_capacity_provider: str | None = None
+) -> list[dict[str, Any]]:
+    """Default capacity provider strategy: FARGATE (+ FARGATE_SPOT by weight) or the EC2 provider."""
+    if launch_type == "EC2":
+        if ec2_capacity_provider is None:
+            raise ValueError("the EC2 launch type needs its capacity provider name")
+        return [{"capacity_provider": ec2_capacity_provider, "weight": 1, "base": 0}]
+    strategy = [{"capacity_provider": "FARGATE", "weight": 1, "base": on_demand_base}]
+    if spot_weight > 0:
+        strategy.append({"capacity_provider": "FARGATE_SPOT", "weight": spot_weight, "base": 0})
+    return strategy
