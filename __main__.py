@@ -10,7 +10,14 @@ import settings
 from components.ecs import EcsPlatform, EcsPlatformArgs
 from components.ecs_iam import TaskExecutionRole, TaskExecutionRoleArgs
 from components.network import Network, NetworkArgs
-from components.registry import RegistryArgs, RegistryReplica, ReplicaArgs, SharedRegistry
+from components.registry import (
+    CreationRoleArgs,
+    RegistryArgs,
+    RegistryCreationRole,
+    RegistryReplica,
+    ReplicaArgs,
+    SharedRegistry,
+)
 from components.tags import base_tags
 
 cfg = settings.load()
@@ -58,41 +65,56 @@ execution_role = (
     else None
 )
 
+creation_role = RegistryCreationRole(
+    "registry-creation",
+    CreationRoleArgs(account_id=account_id, regions=[home, *cfg.replica_regions]),
+    opts=pulumi.ResourceOptions(provider=providers[home]),
+)
+pull_principals = [execution_role.arn] if execution_role is not None else []
+
+replicas = [
+    RegistryReplica(
+        f"registry-{region}",
+        ReplicaArgs(
+            region=region,
+            repositories=reg.repositories,
+            creation_role_name=creation_role.role.name,
+            creation_role_arn=creation_role.role.arn,
+            untagged_expiry_days=reg.untagged_expiry_days,
+            scanning=reg.scanning,
+            encryption=reg.encryption,
+            pull_accounts=reg.pull_accounts,
+            repository_tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers[region]),
+    )
+    for region in cfg.replica_regions
+]
+
 registry = SharedRegistry(
     "registry",
     RegistryArgs(
         region=home,
         account_id=account_id,
+        creation_role_name=creation_role.role.name,
+        creation_role_arn=creation_role.role.arn,
         repositories=reg.repositories,
         untagged_expiry_days=reg.untagged_expiry_days,
         scanning=reg.scanning,
         encryption=reg.encryption,
         force_delete=reg.force_delete,
         pull_accounts=reg.pull_accounts,
+        pull_principals=pull_principals,
         push_principals=reg.push_principals,
-        pull_principals=[execution_role.arn] if execution_role is not None else [],
         replica_regions=cfg.replica_regions,
+        replicas=replicas,
         pull_through_cache=reg.pull_through_cache,
         public_repositories=reg.public,
         public_provider=providers.get(settings.ECR_PUBLIC_REGION),
+        repository_tags=tags,
     ),
     opts=pulumi.ResourceOptions(provider=providers[home]),
 )
-
-for region in cfg.replica_regions:
-    RegistryReplica(
-        f"registry-{region}",
-        ReplicaArgs(
-            region=region,
-            repositories=reg.repositories,
-            creation_role_name=registry.creation_role.name,
-            creation_role_arn=registry.creation_role.arn,
-            untagged_expiry_days=reg.untagged_expiry_days,
-            scanning=reg.scanning,
-            encryption=reg.encryption,
-        ),
-        opts=pulumi.ResourceOptions(provider=providers[region]),
-    )
 
 platform = (
     EcsPlatform(

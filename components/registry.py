@@ -1,4 +1,9 @@
-"""SharedRegistry (home region) and RegistryReplica (each other EKS region): the shared ECR registry."""
+"""The shared ECR registry: SharedRegistry (home region), RegistryReplica (each replica region)
+and RegistryCreationRole (the IAM role ECR assumes to create repositories from templates).
+
+Build order in ``__main__``: creation role, then replicas, then the home registry, whose
+replication rule waits for the replicas' templates so no replica is created with defaults.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from components.registry_policies import (
     account_root,
     creation_role_policy,
     creation_role_trust_policy,
+    key_use_policy,
     lifecycle_policy,
     repository_policy,
     resolve_image,
@@ -21,36 +27,76 @@ from components.registry_policies import (
 from components.tags import component_tags
 from settings.models import PublicRepositorySettings, PullThroughCacheSettings, RepositorySettings
 
-UPSTREAM_URLS: dict[str, str] = {
-    "public.ecr.aws": "public.ecr.aws",
-    "registry.k8s.io": "registry.k8s.io",
-    "quay.io": "quay.io",
-    "registry-1.docker.io": "registry-1.docker.io",
-    "ghcr.io": "ghcr.io",
-    "registry.gitlab.com": "registry.gitlab.com",
-}
-
 Scanning = Literal["basic", "enhanced"]
 Encryption = Literal["customerManagedKey", "awsManagedKey"]
 
+PULL_THROUGH_KEEP_IMAGES = 30
+"""Lifecycle of pull-through cache repositories: keep the newest 30 cached images."""
 
-def _scanning_rules(scanning: Scanning) -> tuple[str, list[aws.ecr.RegistryScanningConfigurationRuleArgs]]:
+
+def _scanning(name: str, scanning: Scanning, parent: pulumi.Resource) -> aws.ecr.RegistryScanningConfiguration:
     # Basic scans each push; enhanced (Amazon Inspector) keeps rescanning as new CVEs appear.
     scan_type, frequency = ("ENHANCED", "CONTINUOUS_SCAN") if scanning == "enhanced" else ("BASIC", "SCAN_ON_PUSH")
-    rule = aws.ecr.RegistryScanningConfigurationRuleArgs(
-        scan_frequency=frequency,
-        repository_filters=[
-            aws.ecr.RegistryScanningConfigurationRuleRepositoryFilterArgs(filter="*", filter_type="WILDCARD")
+    return aws.ecr.RegistryScanningConfiguration(
+        f"{name}-scanning",
+        scan_type=scan_type,
+        rules=[
+            aws.ecr.RegistryScanningConfigurationRuleArgs(
+                scan_frequency=frequency,
+                repository_filters=[
+                    aws.ecr.RegistryScanningConfigurationRuleRepositoryFilterArgs(filter="*", filter_type="WILDCARD")
+                ],
+            )
         ],
+        opts=pulumi.ResourceOptions(parent=parent),
     )
-    return scan_type, [rule]
 
 
-def _encryption(encryption: Encryption, key: aws.kms.Key | None) -> dict[str, pulumi.Input[str]]:
+def _encryption(key: aws.kms.Key | None) -> dict[str, pulumi.Input[str]]:
     # Both choices are KMS; the customer key adds rotation control and a key policy of our own.
-    if encryption == "customerManagedKey" and key is not None:
-        return {"encryption_type": "KMS", "kms_key": key.arn}
-    return {"encryption_type": "KMS"}
+    return {"encryption_type": "KMS", "kms_key": key.arn} if key is not None else {"encryption_type": "KMS"}
+
+
+def _registry_key(
+    name: str,
+    region: str,
+    encryption: Encryption,
+    creation_role_name: pulumi.Input[str],
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> aws.kms.Key | None:
+    """This region's customer-managed key (KMS keys are regional), usable by the creation role."""
+    if encryption != "customerManagedKey":
+        return None
+    child = pulumi.ResourceOptions(parent=parent)
+    key = aws.kms.Key(
+        f"{name}-key",
+        description=f"Encrypts container images of the shared registry in {region}",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        tags=dict(tags),
+        opts=child,
+    )
+    aws.kms.Alias(f"{name}-key-alias", name_prefix=f"alias/{name}-", target_key_id=key.key_id, opts=child)
+    aws.iam.RolePolicy(
+        f"{name}-creation-role-key",
+        role=creation_role_name,
+        policy=key.arn.apply(lambda arn: json.dumps(key_use_policy(arn))),
+        opts=child,
+    )
+    return key
+
+
+def _policy_document(
+    pull_principals: Sequence[pulumi.Input[str]], pull_accounts: Sequence[str], push_principals: Sequence[str]
+) -> pulumi.Output[str] | None:
+    """The repository policy as JSON, or None when nobody is named (the account's IAM governs)."""
+    if not (pull_principals or pull_accounts or push_principals):
+        return None
+    pull = [*pull_principals, *(account_root(a) for a in pull_accounts)]
+    return pulumi.Output.all(*pull).apply(
+        lambda principals: json.dumps(repository_policy([str(p) for p in principals], list(push_principals)))
+    )
 
 
 def _output_map(values: Mapping[str, pulumi.Output[str]]) -> pulumi.Output[dict[str, str]]:
@@ -60,22 +106,124 @@ def _output_map(values: Mapping[str, pulumi.Output[str]]) -> pulumi.Output[dict[
     return pulumi.Output.all(**values).apply(lambda resolved: {k: str(v) for k, v in resolved.items()})
 
 
-def _registry_key(name: str, region: str, tags: Mapping[str, str], parent: pulumi.Resource) -> aws.kms.Key:
-    key = aws.kms.Key(
-        f"{name}-key",
-        description=f"Encrypts container images of the shared registry in {region}",
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
-        tags=dict(tags),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-    aws.kms.Alias(
-        f"{name}-key-alias",
-        name_prefix=f"alias/{name}-",
-        target_key_id=key.key_id,
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-    return key
+def _role(repo_name: str) -> str:
+    return repo_name.replace("/", "-")
+
+
+# ------------------------------------------------------------------------ creation role
+
+
+@dataclass(frozen=True)
+class CreationRoleArgs:
+    """Inputs of the role ECR assumes to create repositories from templates."""
+
+    account_id: pulumi.Input[str]
+    """This AWS account; the role may create repositories only in it."""
+    regions: Sequence[str]
+    """Registry regions (home and replicas) the role may create repositories in."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class RegistryCreationRole(pulumi.ComponentResource):
+    """IAM role for ECR repository creation templates (required with KMS keys or resource tags)."""
+
+    role: aws.iam.Role
+    """The role; each region's registry key is added to it by that region's component."""
+
+    def __init__(self, name: str, args: CreationRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:registry:RegistryCreationRole", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            description="Assumed by ECR to create replicated and pull-through-cache repositories from templates",
+            assume_role_policy=json.dumps(creation_role_trust_policy()),
+            tags=component_tags("registry", args.tags),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-ecr",
+            role=self.role.name,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(creation_role_policy(account, list(args.regions)))
+            ),
+            opts=child,
+        )
+        self.register_outputs({"arn": self.role.arn})
+
+
+# ------------------------------------------------------------------------------ replica
+
+
+@dataclass(frozen=True)
+class ReplicaArgs:
+    """Inputs of the registry settings in one replica region."""
+
+    region: str
+    """The replica region (the region of the provider in ``opts``)."""
+    repositories: Sequence[RepositorySettings]
+    """The home repositories; each gets a REPLICATION template with its own settings."""
+    creation_role_name: pulumi.Input[str]
+    """Name of the creation role; this region adds its key to it."""
+    creation_role_arn: pulumi.Input[str]
+    """ARN of the creation role, for the templates."""
+    untagged_expiry_days: int = 7
+    """Lifecycle of replicated repositories, as at home."""
+    scanning: Scanning = "basic"
+    """Scanning of this region's registry, as at home."""
+    encryption: Encryption = "customerManagedKey"
+    """Encryption of replicated repositories, as at home (with this region's own key)."""
+    pull_principals: Sequence[pulumi.Input[str]] = ()
+    """Role ARNs that pull here (EKS node roles of this region); default none."""
+    pull_accounts: Sequence[str] = ()
+    """Other AWS accounts allowed to pull replicas."""
+    repository_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for repositories ECR creates (provider default tags do not reach them)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class RegistryReplica(pulumi.ComponentResource):
+    """Registry-level settings of a replica region, so replicated repositories match their source."""
+
+    kms_key: aws.kms.Key | None
+    """This region's customer-managed key, when encryption is customerManagedKey."""
+    templates: list[aws.ecr.RepositoryCreationTemplate]
+    """One REPLICATION template per repository."""
+
+    def __init__(self, name: str, args: ReplicaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:registry:RegistryReplica", name, None, opts)
+        tags = component_tags("registry", args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+        self.kms_key = _registry_key(name, args.region, args.encryption, args.creation_role_name, tags, self)
+        _scanning(name, args.scanning, self)
+        # Replicas are read-only copies: pull only, never push.
+        policy = _policy_document(args.pull_principals, args.pull_accounts, ())
+        # One template per repository: a replica gets exactly its source's mutability and lifecycle.
+        self.templates = [
+            aws.ecr.RepositoryCreationTemplate(
+                f"{name}-{_role(repo.name)}-template",
+                prefix=repo.name,
+                description=f"Replicas of {repo.name}: same encryption, lifecycle and immutability as the source",
+                applied_fors=["REPLICATION"],
+                image_tag_mutability=repo.tag_mutability,
+                lifecycle_policy=json.dumps(
+                    lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
+                ),
+                encryption_configurations=[
+                    aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**_encryption(self.kms_key))
+                ],
+                repository_policy=policy,
+                custom_role_arn=args.creation_role_arn,
+                resource_tags={**args.repository_tags, **tags},
+                opts=child,
+            )
+            for repo in args.repositories
+        ]
+        self.register_outputs({})
+
+
+# ------------------------------------------------------------------------- home region
 
 
 @dataclass(frozen=True)
@@ -85,7 +233,11 @@ class RegistryArgs:
     region: str
     """Home region (the region of the provider in ``opts``)."""
     account_id: pulumi.Input[str]
-    """This AWS account, for the replication destinations and the creation role's policy."""
+    """This AWS account, for the replication destinations."""
+    creation_role_name: pulumi.Input[str]
+    """Name of the creation role; the home key is added to it."""
+    creation_role_arn: pulumi.Input[str]
+    """ARN of the creation role, for the pull-through cache template."""
     repositories: Sequence[RepositorySettings] = ()
     """Private repositories; names are kept as typed (no autonaming)."""
     untagged_expiry_days: int = 7
@@ -104,12 +256,16 @@ class RegistryArgs:
     """CI role/user ARNs allowed to push. Default: none besides the account's own IAM."""
     replica_regions: Sequence[str] = ()
     """Regions every repository replicates to (the EKS regions other than home). Default: none."""
+    replicas: Sequence[pulumi.Resource] = ()
+    """The replica regions' components: replication starts only once their templates exist."""
     pull_through_cache: Sequence[PullThroughCacheSettings] = ()
     """Pull-through cache rules; default none."""
     public_repositories: Sequence[PublicRepositorySettings] = ()
     """ECR Public repositories; need ``public_provider``."""
     public_provider: aws.Provider | None = None
     """A provider pinned to us-east-1, the only region ECR Public exists in."""
+    repository_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for repositories ECR creates from templates (provider default tags do not reach them)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -127,8 +283,6 @@ class SharedRegistry(pulumi.ComponentResource):
     """Public repository name -> ``public.ecr.aws/<alias>/<name>``."""
     kms_key: aws.kms.Key | None
     """The customer-managed key, when encryption is customerManagedKey."""
-    creation_role: aws.iam.Role
-    """Role ECR assumes to create replicated and pull-through repositories from templates."""
 
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:registry:SharedRegistry", name, None, opts)
@@ -137,14 +291,13 @@ class SharedRegistry(pulumi.ComponentResource):
         tags = component_tags("registry", args.tags)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.kms_key = _registry_key(name, args.region, tags, self) if args.encryption == "customerManagedKey" else None
-        encryption = _encryption(args.encryption, self.kms_key)
+        self.kms_key = _registry_key(name, args.region, args.encryption, args.creation_role_name, tags, self)
+        encryption = _encryption(self.kms_key)
 
         self.repositories = {}
         for repo in args.repositories:
-            role = repo.name.replace("/", "-")
             repository = aws.ecr.Repository(
-                f"{name}-{role}",
+                f"{name}-{_role(repo.name)}",
                 name=repo.name,
                 image_tag_mutability=repo.tag_mutability,
                 # Registry-level scanning governs; the repository flag keeps scanners that
@@ -156,7 +309,7 @@ class SharedRegistry(pulumi.ComponentResource):
                 opts=child,
             )
             aws.ecr.LifecyclePolicy(
-                f"{name}-{role}-lifecycle",
+                f"{name}-{_role(repo.name)}-lifecycle",
                 repository=repository.name,
                 policy=json.dumps(
                     lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
@@ -165,60 +318,36 @@ class SharedRegistry(pulumi.ComponentResource):
             )
             self.repositories[repo.name] = repository
 
-        has_policy = bool(args.pull_principals or args.pull_accounts or args.push_principals)
-        if has_policy:
-            pull = [*args.pull_principals, *(account_root(a) for a in args.pull_accounts)]
-            document = pulumi.Output.all(*pull).apply(
-                lambda principals: json.dumps(repository_policy(principals, list(args.push_principals)))
-            )
+        document = _policy_document(args.pull_principals, args.pull_accounts, args.push_principals)
+        if document is not None:
             for repo_name, repository in self.repositories.items():
                 aws.ecr.RepositoryPolicy(
-                    f"{name}-{repo_name.replace('/', '-')}-policy",
-                    repository=repository.name,
-                    policy=document,
-                    opts=child,
+                    f"{name}-{_role(repo_name)}-policy", repository=repository.name, policy=document, opts=child
                 )
 
         # Registry-level settings exist once per account and region: this component owns them.
-        scan_type, rules = _scanning_rules(args.scanning)
-        aws.ecr.RegistryScanningConfiguration(f"{name}-scanning", scan_type=scan_type, rules=rules, opts=child)
-
-        regions = [args.region, *args.replica_regions]
-        self.creation_role = aws.iam.Role(
-            f"{name}-creation-role",
-            description="Assumed by ECR to create replicated and pull-through-cache repositories from templates",
-            assume_role_policy=json.dumps(creation_role_trust_policy()),
-            tags=tags,
-            opts=child,
-        )
-        key_arns = [self.kms_key.arn] if self.kms_key is not None else []
-        aws.iam.RolePolicy(
-            f"{name}-creation-role-policy",
-            role=self.creation_role.name,
-            policy=pulumi.Output.all(args.account_id, *key_arns).apply(
-                lambda values: json.dumps(creation_role_policy(values[0], regions, values[1:]))
-            ),
-            opts=child,
-        )
+        _scanning(name, args.scanning, self)
 
         if args.pull_through_cache:
             aws.ecr.RepositoryCreationTemplate(
                 f"{name}-pull-through-template",
                 prefix="ROOT",
-                description="Repositories created by pull-through cache: same encryption, lifecycle and immutability",
+                description="Repositories created by pull-through cache: same encryption as the registry",
                 applied_fors=["PULL_THROUGH_CACHE"],
-                image_tag_mutability="IMMUTABLE",
-                lifecycle_policy=json.dumps(lifecycle_policy(args.untagged_expiry_days, 30)),
+                # A cache mirrors upstream tags, which move (nginx:1.27 gets patch rebuilds).
+                image_tag_mutability="MUTABLE",
+                lifecycle_policy=json.dumps(lifecycle_policy(args.untagged_expiry_days, PULL_THROUGH_KEEP_IMAGES)),
                 encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**encryption)],
-                custom_role_arn=self.creation_role.arn,
-                resource_tags=tags,
+                repository_policy=document,
+                custom_role_arn=args.creation_role_arn,
+                resource_tags={**args.repository_tags, **tags},
                 opts=child,
             )
             for rule in args.pull_through_cache:
                 aws.ecr.PullThroughCacheRule(
                     f"{name}-cache-{rule.prefix}",
                     ecr_repository_prefix=rule.prefix,
-                    upstream_registry_url=UPSTREAM_URLS[rule.upstream],
+                    upstream_registry_url=rule.upstream,
                     credential_arn=rule.credential_arn,
                     opts=child,
                 )
@@ -244,13 +373,13 @@ class SharedRegistry(pulumi.ComponentResource):
                         )
                     ]
                 ),
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.replicas)),
             )
 
         public_uris: dict[str, pulumi.Output[str]] = {}
         for public in args.public_repositories:
             repository_public = aws.ecrpublic.Repository(
-                f"{name}-public-{public.name.replace('/', '-')}",
+                f"{name}-public-{_role(public.name)}",
                 repository_name=public.name,
                 catalog_data=aws.ecrpublic.RepositoryCatalogDataArgs(
                     description=public.description or None,
@@ -279,83 +408,3 @@ class SharedRegistry(pulumi.ComponentResource):
     def image_uri(self, image: str) -> pulumi.Output[str]:
         """Resolve ``web:1.4.2`` to its home-region URL; a full image URI passes through."""
         return self.repository_urls.apply(lambda urls: resolve_image(image, urls))
-
-
-@dataclass(frozen=True)
-class ReplicaArgs:
-    """Inputs of the registry settings in one replica region."""
-
-    region: str
-    """The replica region (the region of the provider in ``opts``)."""
-    repositories: Sequence[RepositorySettings]
-    """The home repositories; each gets a REPLICATION template with its own settings."""
-    creation_role_name: pulumi.Input[str]
-    """Name of the home registry's creation role; this region adds its key to it."""
-    creation_role_arn: pulumi.Input[str]
-    """ARN of that role, for the templates."""
-    untagged_expiry_days: int = 7
-    """Lifecycle of replicated repositories, as at home."""
-    scanning: Scanning = "basic"
-    """Scanning of this region's registry, as at home."""
-    encryption: Encryption = "customerManagedKey"
-    """Encryption of replicated repositories, as at home (with this region's own key)."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Extra tags on top of the provider's default tags."""
-
-
-class RegistryReplica(pulumi.ComponentResource):
-    """Registry-level settings of a replica region, so replicated repositories match their source."""
-
-    kms_key: aws.kms.Key | None
-    """This region's customer-managed key, when encryption is customerManagedKey."""
-
-    def __init__(self, name: str, args: ReplicaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("container-platform:registry:RegistryReplica", name, None, opts)
-        tags = component_tags("registry", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
-
-        # KMS keys are regional: replicated images are encrypted with a key in their own region.
-        self.kms_key = _registry_key(name, args.region, tags, self) if args.encryption == "customerManagedKey" else None
-        encryption = _encryption(args.encryption, self.kms_key)
-        if self.kms_key is not None:
-            aws.iam.RolePolicy(
-                f"{name}-creation-role-key",
-                role=args.creation_role_name,
-                policy=self.kms_key.arn.apply(
-                    lambda arn: json.dumps(
-                        {
-                            "Version": "2012-10-17",
-                            "Statement": [
-                                {
-                                    "Sid": "EncryptReplicas",
-                                    "Effect": "Allow",
-                                    "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
-                                    "Resource": [arn],
-                                }
-                            ],
-                        }
-                    )
-                ),
-                opts=child,
-            )
-
-        scan_type, rules = _scanning_rules(args.scanning)
-        aws.ecr.RegistryScanningConfiguration(f"{name}-scanning", scan_type=scan_type, rules=rules, opts=child)
-
-        # One template per repository: a replica gets exactly its source's mutability and lifecycle.
-        for repo in args.repositories:
-            aws.ecr.RepositoryCreationTemplate(
-                f"{name}-{repo.name.replace('/', '-')}-template",
-                prefix=repo.name,
-                description=f"Replicas of {repo.name}: same encryption, lifecycle and immutability as the source",
-                applied_fors=["REPLICATION"],
-                image_tag_mutability=repo.tag_mutability,
-                lifecycle_policy=json.dumps(
-                    lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
-                ),
-                encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**encryption)],
-                custom_role_arn=args.creation_role_arn,
-                resource_tags=tags,
-                opts=child,
-            )
-        self.register_outputs({})

@@ -35,8 +35,9 @@ def lifecycle_policy(
     Rules, in priority order: expire untagged images ``untagged_expiry_days`` after push;
     for each tag prefix, keep its newest ``keep_images`` images; finally keep the newest
     ``keep_images`` of everything else. The catch-all rule uses ``tagStatus: any``, which AWS
-    requires to have the highest priority number; an image matched by an earlier rule is
-    never expired by a later one, so prefixed releases do not count against the catch-all.
+    requires to have the highest priority number; AWS documents that an image matched by an
+    earlier rule cannot be expired by a later one, so the catch-all never expires a release
+    that its prefix rule keeps.
     """
     if untagged_expiry_days < 1 or keep_images < 1:
         raise ValueError("untagged_expiry_days and keep_images must be at least 1")
@@ -121,30 +122,38 @@ def creation_role_trust_policy() -> dict[str, Any]:
     }
 
 
-def creation_role_policy(account_id: str, regions: Sequence[str], kms_key_arns: Sequence[str]) -> dict[str, Any]:
-    """Permissions ECR needs to create repositories from templates (AWS's documented set).
+def creation_role_policy(account_id: str, regions: Sequence[str]) -> dict[str, Any]:
+    """ECR permissions of the role ECR assumes to create repositories from templates.
 
-    AWS's example grants these on ``*``; here they are limited to this account's
-    repositories in the registry's regions and to the registry's own KMS keys.
+    AWS's documented example grants these on ``*``; here they are limited to this account's
+    repositories in the registry's regions. Each region adds its KMS key with ``key_use_policy``.
     """
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "CreateRepositories",
-            "Effect": "Allow",
-            "Action": ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"],
-            "Resource": [f"arn:aws:ecr:{region}:{account_id}:repository/*" for region in regions],
-        }
-    ]
-    if kms_key_arns:
-        statements.append(
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
             {
-                "Sid": "EncryptWithRegistryKeys",
+                "Sid": "CreateRepositories",
+                "Effect": "Allow",
+                "Action": ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"],
+                "Resource": [f"arn:aws:ecr:{region}:{account_id}:repository/*" for region in regions],
+            }
+        ],
+    }
+
+
+def key_use_policy(key_arn: str) -> dict[str, Any]:
+    """Lets the creation role encrypt new repositories with one registry key (grants, as ECR does)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EncryptWithRegistryKey",
                 "Effect": "Allow",
                 "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"],
-                "Resource": list(kms_key_arns),
+                "Resource": [key_arn],
             }
-        )
-    return {"Version": "2012-10-17", "Statement": statements}
+        ],
+    }
 
 
 _IMAGE = re.compile(r"^(?P<repo>[^:@]+)(?P<ref>[:@].+)$")

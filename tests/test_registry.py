@@ -9,7 +9,14 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.registry import RegistryArgs, RegistryReplica, ReplicaArgs, SharedRegistry
+from components.registry import (
+    CreationRoleArgs,
+    RegistryArgs,
+    RegistryCreationRole,
+    RegistryReplica,
+    ReplicaArgs,
+    SharedRegistry,
+)
 from components.registry_policies import lifecycle_policy
 from offline_plan.mocks import ACCOUNT_ID
 from offline_plan.recorder import Plan, record
@@ -31,9 +38,18 @@ def build(with_public: bool = True, **overrides: Any) -> Plan:
     def program() -> None:
         home = aws.Provider("aws-eu-west-1", region="eu-west-1")
         public = aws.Provider("aws-us-east-1", region="us-east-1")
+        role = RegistryCreationRole(
+            "registry-creation",
+            CreationRoleArgs(account_id=ACCOUNT_ID, regions=["eu-west-1", "ap-southeast-2"]),
+            opts=pulumi.ResourceOptions(provider=home),
+        )
         args: dict[str, Any] = {
             "region": "eu-west-1",
             "account_id": ACCOUNT_ID,
+            "creation_role_name": role.role.name,
+            "creation_role_arn": role.role.arn,
+            "replicas": [role],
+            "repository_tags": {"project": "container-platform", "stack": "test"},
             "repositories": [WEB, API],
             "replica_regions": ["ap-southeast-2"],
             "public_repositories": [TOOLS] if with_public else [],
@@ -146,10 +162,22 @@ def test_creation_role_is_trusted_by_ecr_only_and_scoped(plan: Plan) -> None:
     assert trust["Statement"] == [
         {"Effect": "Allow", "Principal": {"Service": "ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ]
-    policy = json.loads(plan.named("registry-creation-role-policy").inputs["policy"])
-    resources = [r for s in policy["Statement"] for r in s["Resource"]]
-    assert "*" not in resources
-    assert f"arn:aws:ecr:ap-southeast-2:{ACCOUNT_ID}:repository/*" in resources
+    policy = json.loads(plan.named("registry-creation-ecr").inputs["policy"])
+    assert policy["Statement"][0]["Resource"] == [
+        f"arn:aws:ecr:eu-west-1:{ACCOUNT_ID}:repository/*",
+        f"arn:aws:ecr:ap-southeast-2:{ACCOUNT_ID}:repository/*",
+    ]
+    key_grant = json.loads(plan.named("registry-creation-role-key").inputs["policy"])
+    assert key_grant["Statement"][0]["Resource"] == [
+        plan.named("registry-web").inputs["encryptionConfigurations"][0]["kmsKey"]
+    ]
+
+
+def test_replication_waits_for_the_replicas(plan: Plan) -> None:
+    # depends_on a component means depending on every resource inside it.
+    replica = plan.named("registry-creation")
+    inside = {r.urn for r in plan.resources if r.parent == replica.urn}
+    assert inside and inside <= set(plan.named("registry-replication").dependencies)
 
 
 def test_pull_through_cache_rules_and_their_template() -> None:
@@ -173,11 +201,13 @@ def test_pull_through_cache_rules_and_their_template() -> None:
     assert "credentialArn" not in public
     assert plan.named("registry-cache-hub").inputs["credentialArn"].endswith(":secret:ecr-pullthroughcache/hub")
     template = plan.named("registry-pull-through-template").inputs
+    # Caches mirror upstream tags that move, so their repositories are mutable.
     assert (template["prefix"], template["appliedFors"], template["imageTagMutability"]) == (
         "ROOT",
         ["PULL_THROUGH_CACHE"],
-        "IMMUTABLE",
+        "MUTABLE",
     )
+    assert template["resourceTags"] == {"project": "container-platform", "stack": "test", "component": "registry"}
     assert template["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:eu-west-1:")
     assert template["customRoleArn"].startswith(f"arn:aws:iam::{ACCOUNT_ID}:role/")
     assert json.loads(template["lifecyclePolicy"]) == lifecycle_policy(7, 30)
@@ -226,6 +256,8 @@ def build_replica(encryption: str = "customerManagedKey") -> Plan:
                 creation_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
                 scanning="enhanced",
                 encryption=encryption,  # type: ignore[arg-type]
+                pull_accounts=["210987654321"],
+                repository_tags={"project": "container-platform"},
             ),
             opts=pulumi.ResourceOptions(provider=provider),
         )
@@ -242,6 +274,10 @@ def test_replica_templates_match_each_source_repository() -> None:
     assert json.loads(api["lifecyclePolicy"]) == lifecycle_policy(7, 50, ("release-",))
     assert web["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:ap-southeast-2:")
     assert web["customRoleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc"
+    assert web["resourceTags"] == {"project": "container-platform", "component": "registry"}
+    # Replicas are pull-only copies: the accounts that may pull at home may pull here, nobody pushes.
+    (pull,) = json.loads(web["repositoryPolicy"])["Statement"]
+    assert (pull["Sid"], pull["Principal"]) == ("AllowPull", {"AWS": ["arn:aws:iam::210987654321:root"]})
 
 
 def test_replica_region_has_its_own_key_scanning_and_role_grant() -> None:

@@ -10,6 +10,7 @@ from components.registry_policies import (
     PULL_ACTIONS,
     PUSH_ACTIONS,
     creation_role_policy,
+    key_use_policy,
     lifecycle_policy,
     repository_policy,
     resolve_image,
@@ -159,16 +160,19 @@ def test_repository_policy_refuses_wildcard_and_bare_principals(principal: str) 
         repository_policy([principal], [])
 
 
-def test_creation_role_policy_is_scoped_to_this_account_and_the_keys() -> None:
-    doc = creation_role_policy("123456789012", ["us-east-1", "eu-west-1"], ["arn:aws:kms:us-east-1:123456789012:key/k"])
-    create, kms = doc["Statement"]
+def test_creation_role_policy_is_scoped_to_this_account() -> None:
+    (create,) = creation_role_policy("123456789012", ["us-east-1", "eu-west-1"])["Statement"]
     assert create["Resource"] == [
         "arn:aws:ecr:us-east-1:123456789012:repository/*",
         "arn:aws:ecr:eu-west-1:123456789012:repository/*",
     ]
     assert create["Action"] == ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"]
-    assert kms["Resource"] == ["arn:aws:kms:us-east-1:123456789012:key/k"]
-    assert len(creation_role_policy("123456789012", ["us-east-1"], [])["Statement"]) == 1
+
+
+def test_key_use_policy_names_one_key() -> None:
+    (grant,) = key_use_policy("arn:aws:kms:us-east-1:123456789012:key/k")["Statement"]
+    assert grant["Resource"] == ["arn:aws:kms:us-east-1:123456789012:key/k"]
+    assert grant["Action"] == ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"]
 
 
 URLS = {
@@ -194,3 +198,16 @@ def test_resolve_image(image: str, expected: str) -> None:
 def test_resolve_image_refuses_unknown_repositories() -> None:
     with pytest.raises(KeyError, match="does not name a repository"):
         resolve_image("nginx:1.27", URLS)
+
+
+def test_registry_documents_name_only_real_actions() -> None:
+    from tests.aws_shapes import actions_of, is_real_action
+
+    documents = [
+        repository_policy(["arn:aws:iam::111111111111:root"], ["arn:aws:iam::111111111111:role/ci"]),
+        creation_role_policy("123456789012", ["us-east-1"]),
+        key_use_policy("arn:aws:kms:us-east-1:123456789012:key/k"),
+    ]
+    for doc in documents:
+        assert doc is not None
+        assert all(is_real_action(a) for a in actions_of(doc)), actions_of(doc)
