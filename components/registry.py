@@ -1,5 +1,7 @@
-"""The shared ECR registry: SharedRegistry (home region), RegistryReplica (each replica region)
-and RegistryCreationRole (the IAM role ECR assumes to create repositories from templates).
+"""The shared ECR registry: SharedRegistry, RegistryReplica and RegistryCreationRole.
+
+SharedRegistry lives in the home region, a RegistryReplica in each replica region, and
+RegistryCreationRole is the IAM role ECR assumes to create repositories from templates.
 
 Build order in ``__main__``: creation role, then replicas, then the home registry, whose
 replication rule waits for the replicas' templates so no replica is created with defaults.
@@ -65,7 +67,7 @@ def _registry_key(
     tags: Mapping[str, str],
     parent: pulumi.Resource,
 ) -> aws.kms.Key | None:
-    """This region's customer-managed key (KMS keys are regional), usable by the creation role."""
+    """The region's customer-managed key (KMS keys are regional), usable by the creation role."""
     if encryption != "customerManagedKey":
         return None
     child = pulumi.ResourceOptions(parent=parent)
