@@ -190,6 +190,9 @@ class EcsService(pulumi.ComponentResource):
             task_definition=self.task_definition.arn,
             desired_count=svc.desired_count,
             capacity_provider_strategies=_strategy_args(args.capacity_strategy),
+            # Lets a strategy change (e.g. switching launch type) update the service in place
+            # with a new deployment instead of replacing it (the provider's documented rule).
+            force_new_deployment=True,
             platform_version="LATEST" if fargate else None,
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=args.subnet_ids,

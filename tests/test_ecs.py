@@ -117,6 +117,7 @@ def test_services_run_privately_with_rollback_and_tag_propagation(dev: Plan, pro
             assert i["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
             assert (i["deploymentMinimumHealthyPercent"], i["deploymentMaximumPercent"]) == (100, 200)
             assert i["propagateTags"] == "SERVICE" and i["enableEcsManagedTags"] is True
+            assert i["forceNewDeployment"] is True  # capacity strategy changes update in place
             # Created after, and destroyed before, the capacity provider association.
             assert plan.named("ecs-capacity-providers").urn in service.dependencies
 
