@@ -318,6 +318,12 @@ def _check_service(
                     "applies only to type application; network load balancers check TCP",
                 )
             )
+        if lb.type == "network" and lb.access_logs_bucket is not None:
+            problems.append(Problem(f"{path}.loadBalancer.accessLogsBucket", "applies only to type application"))
+        if lb.private_link and lb.public:
+            problems.append(
+                Problem(f"{path}.loadBalancer.privateLink", "needs an internal load balancer; set public: false")
+            )
         if lb.type == "application" and lb.private_link:
             problems.append(
                 Problem(
@@ -334,7 +340,6 @@ def _check_service(
                         f"the certificate is in {cert_region}; a load balancer needs an ACM certificate in its own region ({home_region})",
                     )
                 )
-    problems += _unique(f"{path}.volumes", "mount path", [v.efs for v in svc.volumes])
     if svc.health_check is not None:
         check = svc.health_check
         if check.command[0] not in ("CMD", "CMD-SHELL"):
@@ -513,7 +518,9 @@ def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSetting
     problems += _unique(f"{path}.schedules", "schedule", [s.name for s in auto.schedules])
     for i, sched in enumerate(auto.schedules):
         spath = f"{path}.schedules[{i}]"
-        if not CRON.match(sched.cron):
+        if (sched.cron is None) == (sched.at is None):
+            problems.append(Problem(spath, "set exactly one of cron (recurring) and at (one time)"))
+        elif sched.cron is not None and not CRON.match(sched.cron):
             problems.append(
                 Problem(
                     f"{spath}.cron",

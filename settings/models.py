@@ -33,6 +33,8 @@ RESOURCE_ARN = r"^(arn:aws[a-z-]*:.+|\*)$"
 TAG_PREFIX = r"^[A-Za-z0-9_.-]+$"
 CACHE_PREFIX = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 K8S_NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+AT_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 
 PATTERN_HELP: dict[str, str] = {
@@ -44,6 +46,8 @@ PATTERN_HELP: dict[str, str] = {
     IAM_PRINCIPAL_ARN: "an IAM role or user ARN, arn:aws:iam::123456789012:role/name",
     IAM_ROLE_ARN: "an IAM role ARN, arn:aws:iam::123456789012:role/name",
     LABEL_KEY: "a Kubernetes label key such as team or example.com/team",
+    AT_TIME: "a time as yyyy-mm-ddThh:mm:ss, e.g. 2027-01-04T08:00:00",
+    S3_BUCKET: "an S3 bucket name: lowercase letters, digits, dots and dashes",
     HTTP_PATH: "an HTTP path starting with /, such as /healthz",
     CONTAINER_PATH: "an absolute container path such as /data",
     ACM_ARN: "an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>",
@@ -162,6 +166,8 @@ class LoadBalancerSettings(Model):
     """ACM certificate in the home region: HTTPS/TLS listener (ALB: plus HTTP->HTTPS redirect)."""
     private_link: bool = Field(False, alias="privateLink")
     """NLB only: offer the service through a VPC endpoint service."""
+    access_logs_bucket: str | None = Field(None, alias="accessLogsBucket", pattern=S3_BUCKET, max_length=63)
+    """ALB only: S3 bucket (with the ELB log-delivery bucket policy) for access logs; default none."""
 
 
 class VolumeSettings(Model):
@@ -207,8 +213,10 @@ class ScheduleSettings(Model):
     """A scheduled change of the service's capacity bounds."""
 
     name: str = Field(pattern=NAME, max_length=64)
-    cron: str
+    cron: str | None = None
     """AWS cron expression fields, e.g. ``0 8 ? * MON-FRI *`` (minutes hours day month weekday year)."""
+    at: str | None = Field(None, pattern=AT_TIME)
+    """One-time action at ``yyyy-mm-ddThh:mm:ss`` (in ``timezone``); exactly one of cron and at."""
     min_count: int | None = Field(None, alias="minCount", ge=0)
     max_count: int | None = Field(None, alias="maxCount", ge=1)
     timezone: str = "UTC"
@@ -255,7 +263,8 @@ class ContainerHealthCheckSettings(Model):
 class ServiceSettings(Model):
     """One ECS service."""
 
-    name: str = Field(pattern=NAME, max_length=28)
+    name: str = Field(pattern=NAME, max_length=16)
+    """At most 16 characters: load balancer and target group names (32 characters) are built from it."""
     image: str = Field(min_length=1, max_length=512)
     """``repo:tag`` / ``repo@sha256:...`` in the shared registry, or a full image URI."""
     cpu: int
@@ -266,7 +275,8 @@ class ServiceSettings(Model):
     """Container port; required with a load balancer."""
     desired_count: int = Field(1, alias="desiredCount", ge=0, le=10000)
     load_balancer: LoadBalancerSettings | None = Field(None, alias="loadBalancer")
-    volumes: tuple[VolumeSettings, ...] = ()
+    volumes: tuple[VolumeSettings, ...] = Field((), max_length=1)
+    """At most one: the service's own directory on the cluster's EFS file system."""
     secrets: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = {}
     """Env var -> Secrets Manager secret ARN or SSM parameter ARN, injected at start."""
     environment: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = {}

@@ -183,9 +183,9 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
     (
         "dev",
         "ecs.services[0].volumes",
-        [{"efs": "/data"}, {"efs": "/data"}],
+        [{"efs": "/data"}, {"efs": "/logs"}],
         "ecs.services[0].volumes",
-        "'/data' appears more than once",
+        "at most 1 item",
     ),
     (
         "dev",
@@ -356,6 +356,45 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
     ("dev", "eks.storage.s3", True, "eks.storage.s3", "unknown key; expected one of ebs, efs, fsxLustre, fsxOntap"),
     ("dev", "eks.containerInsights", 1, "eks.containerInsights", "valid boolean"),
 ]
+BAD_INPUTS += [
+    ("dev", "ecs.services[0].volumes", [{"efs": "/tmp"}], "ecs.services[0].volumes", "/tmp is the scratch volume"),
+    ("dev", "ecs.services[0].name", "a-very-long-service-name", "ecs.services[0].name", "at most 16 characters"),
+    (
+        "dev",
+        "ecs.services[0].loadBalancer.accessLogsBucket",
+        "Bad_Bucket",
+        "ecs.services[0].loadBalancer.accessLogsBucket",
+        "an S3 bucket name",
+    ),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.schedules[0].at",
+        "2027-01-01T08:00:00",
+        "ecs.services[0].autoscaling.schedules[0]",
+        "exactly one of cron (recurring) and at",
+    ),
+    (
+        "dev",
+        "ecs.services[0].autoscaling.schedules[0].at",
+        "tomorrow",
+        "ecs.services[0].autoscaling.schedules[0].at",
+        "a time as yyyy-mm-ddThh:mm:ss",
+    ),
+    (
+        "dev",
+        "ecs.services[0].healthCheck.command[0]",
+        "RUN",
+        "ecs.services[0].healthCheck.command[0]",
+        "expected CMD or CMD-SHELL",
+    ),
+    (
+        "dev",
+        "ecs.services[0].healthCheck.timeout",
+        40,
+        "ecs.services[0].healthCheck.timeout",
+        "must be below interval (30)",
+    ),
+]
 BAD_INPUTS = [row for row in BAD_INPUTS if row[4] is not None]
 BAD_INPUTS.append(
     (
@@ -441,7 +480,7 @@ def test_unknown_nested_key_lists_the_allowed_keys(dev_config: dict[str, Any]) -
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
     assert str(caught.value.problems[0]) == (
-        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink"
+        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, accessLogsBucket"
     )
 
 
