@@ -134,6 +134,10 @@ platform = (
             fargate_on_demand_base=ecs.fargate_on_demand_base,
             instances=ecs.instances,
             instance_tags=tags,
+            public_subnet_ids=networks[home].public_subnet_ids,
+            vpc_cidr=net.cidrs[home],
+            az_count=net.az_count,
+            deletion_protection=cfg.deletion_protection,
         ),
         opts=pulumi.ResourceOptions(provider=providers[home]),
     )

@@ -19,8 +19,12 @@ from components.ecs_policies import (
     ec2_trust_policy,
     ecs_agent_user_data,
     ecs_tasks_trust_policy,
+    efs_task_statement,
     task_role_policy,
 )
+from components.ecs_scaling import ServiceAutoscaling, ServiceAutoscalingArgs
+from components.efs import EfsMount, SharedFileSystem, SharedFileSystemArgs
+from components.load_balancer import LoadBalancerArgs, ServiceLoadBalancer
 from components.tags import component_tags
 from settings.models import InstanceSettings, ServiceSettings
 
@@ -31,6 +35,37 @@ ECS_AMI_PARAMETERS = {
     "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
 }
 """Public SSM parameters of the ECS-optimized Amazon Linux 2023 AMI (AWS-FACTS.md section 2)."""
+
+
+EFS_VOLUME = "efs"
+"""Task volume name of the service's EFS directory."""
+
+
+def _volumes(svc: ServiceSettings, efs: EfsMount | None) -> list[aws.ecs.TaskDefinitionVolumeArgs]:
+    volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=SCRATCH_VOLUME)] if svc.read_only_root_filesystem else []
+    if efs is not None and svc.volumes:
+        volumes.append(
+            aws.ecs.TaskDefinitionVolumeArgs(
+                name=EFS_VOLUME,
+                efs_volume_configuration=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationArgs(
+                    file_system_id=efs.file_system_id,
+                    transit_encryption="ENABLED",
+                    authorization_config=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigArgs(
+                        access_point_id=efs.access_point_id, iam="ENABLED"
+                    ),
+                ),
+            )
+        )
+    return volumes
+
+
+def _with_efs(
+    policy: dict[str, Any] | None, file_system_arn: str | None, access_point_arn: str | None, read_only: bool
+) -> dict[str, Any]:
+    statements = list(policy["Statement"]) if policy else []
+    if file_system_arn and access_point_arn:
+        statements.append(efs_task_statement(file_system_arn, access_point_arn, read_only))
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def _strategy_args(strategy: Sequence[Mapping[str, Any]]) -> list[aws.ecs.ServiceCapacityProviderStrategyArgs]:
@@ -71,6 +106,14 @@ class EcsServiceArgs:
     """The cluster's ECS Exec log group; used only when the service enables execute command."""
     capacity_association: pulumi.Resource | None = None
     """The cluster's capacity provider association: the service is created after it and destroyed before it."""
+    public_subnet_ids: pulumi.Input[Sequence[str]] = ()
+    """Public subnets, for an internet-facing load balancer."""
+    vpc_cidr: str = ""
+    """VPC CIDR: an internal load balancer admits clients from it."""
+    deletion_protection: bool = False
+    """Protect the service's load balancer from deletion (prod)."""
+    efs: EfsMount | None = None
+    """The service's directory on the shared file system, when it mounts one."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -112,13 +155,21 @@ class EcsService(pulumi.ComponentResource):
             opts=child,
         )
         statements = [(s.actions, s.resources) for s in svc.task_policy]
-        if statements or svc.enable_execute_command:
+        if statements or svc.enable_execute_command or args.efs is not None:
             exec_arn = args.exec_log_group_arn if svc.enable_execute_command else None
+            efs = args.efs
+            read_only = all(v.read_only for v in svc.volumes)
             aws.iam.RolePolicy(
                 f"{name}-task-policy",
                 role=self.task_role.name,
-                policy=pulumi.Output.from_input(exec_arn).apply(
-                    lambda arn: json.dumps(task_role_policy(statements, arn))
+                policy=pulumi.Output.all(
+                    exec_arn,
+                    efs.file_system_arn if efs else None,
+                    efs.access_point_arn if efs else None,
+                ).apply(
+                    lambda values: json.dumps(
+                        _with_efs(task_role_policy(statements, values[0]), values[1], values[2], read_only)
+                    )
                 ),
                 opts=child,
             )
@@ -145,6 +196,10 @@ class EcsService(pulumi.ComponentResource):
                     secrets=svc.secrets,
                     read_only_root_filesystem=svc.read_only_root_filesystem,
                     health_check=health,
+                    mount_points=[
+                        {"sourceVolume": EFS_VOLUME, "containerPath": v.efs, "readOnly": v.read_only}
+                        for v in svc.volumes
+                    ],
                 )
             )
         )
@@ -163,7 +218,7 @@ class EcsService(pulumi.ComponentResource):
                 cpu_architecture="ARM64" if args.architecture == "arm64" else "X86_64",
             ),
             container_definitions=definitions,
-            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=SCRATCH_VOLUME)] if svc.read_only_root_filesystem else [],
+            volumes=_volumes(svc, args.efs),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
         )
@@ -183,6 +238,46 @@ class EcsService(pulumi.ComponentResource):
             tags={**tags, "Name": f"{name}-sg"},
             opts=child,
         )
+        if args.efs is not None:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-nfs",
+                security_group_id=args.efs.security_group_id,
+                referenced_security_group_id=self.security_group.id,
+                ip_protocol="tcp",
+                from_port=2049,
+                to_port=2049,
+                description=f"NFS from the {svc.name} service",
+                opts=child,
+            )
+
+        self.load_balancer: ServiceLoadBalancer | None = None
+        lb = svc.load_balancer
+        if lb is not None:
+            assert svc.port is not None  # the settings layer requires a port with a load balancer
+            self.load_balancer = ServiceLoadBalancer(
+                name,
+                LoadBalancerArgs(
+                    kind=lb.type,
+                    vpc_id=args.vpc_id,
+                    vpc_cidr=args.vpc_cidr,
+                    subnet_ids=args.public_subnet_ids if lb.public else args.subnet_ids,
+                    port=svc.port,
+                    service_security_group_id=self.security_group.id,
+                    public=lb.public,
+                    health_check_path=lb.health_check_path or "/",
+                    certificate_arn=lb.certificate_arn,
+                    private_link=lb.private_link,
+                    access_logs_bucket=lb.access_logs_bucket,
+                    deletion_protection=args.deletion_protection,
+                    tags={**args.tags, "service": svc.name},
+                ),
+                opts=child,
+            )
+
+        depends: list[pulumi.Resource] = [args.capacity_association] if args.capacity_association else []
+        if self.load_balancer is not None:
+            # The target group must be attached to a listener before ECS registers tasks in it.
+            depends += self.load_balancer.listeners
         self.service = aws.ecs.Service(
             f"{name}-service",
             name=svc.name,
@@ -206,12 +301,44 @@ class EcsService(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             enable_execute_command=svc.enable_execute_command,
+            load_balancers=(
+                [
+                    aws.ecs.ServiceLoadBalancerArgs(
+                        target_group_arn=self.load_balancer.target_group.arn,
+                        container_name=svc.name,
+                        container_port=svc.port,
+                    )
+                ]
+                if self.load_balancer is not None and svc.port is not None
+                else None
+            ),
+            health_check_grace_period_seconds=60 if self.load_balancer is not None else None,
             wait_for_steady_state=False,
             tags=tags,
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[args.capacity_association] if args.capacity_association else []
+                parent=self,
+                depends_on=depends,
+                # Once auto scaling owns the count, a deploy must not reset it to desiredCount.
+                ignore_changes=["desiredCount"] if svc.autoscaling is not None else None,
             ),
         )
+        if svc.autoscaling is not None:
+            ServiceAutoscaling(
+                f"{name}-scaling",
+                ServiceAutoscalingArgs(
+                    cluster_name=args.cluster_name,
+                    service_name=svc.name,
+                    settings=svc.autoscaling,
+                    service=self.service,
+                    request_count_label=(
+                        self.load_balancer.request_count_label
+                        if self.load_balancer is not None and svc.autoscaling.requests_per_target is not None
+                        else None
+                    ),
+                    tags={**args.tags, "service": svc.name},
+                ),
+                opts=child,
+            )
         self.register_outputs({"service_arn": self.service.arn, "task_definition_arn": self.task_definition.arn})
 
 
@@ -247,6 +374,14 @@ class EcsPlatformArgs:
     """EC2: the Auto Scaling group's settings (required for EC2)."""
     instance_tags: Mapping[str, str] = field(default_factory=dict)
     """EC2: tags for instances and volumes the ASG launches (provider default tags do not reach them)."""
+    public_subnet_ids: pulumi.Input[Sequence[str]] = ()
+    """Public subnets, for internet-facing load balancers."""
+    vpc_cidr: str = ""
+    """VPC CIDR: internal load balancers admit clients from it."""
+    az_count: int = 2
+    """AZs (= private subnets): the shared file system gets a mount target in each."""
+    deletion_protection: bool = False
+    """Protect load balancers from deletion; default off (on in prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -264,6 +399,8 @@ class EcsPlatform(pulumi.ComponentResource):
     """EC2: the container instances' Auto Scaling group."""
     launch_template: aws.ec2.LaunchTemplate | None
     """EC2: the container instances' launch template."""
+    file_system: SharedFileSystem | None
+    """The shared EFS file system, when a service mounts one."""
 
     def __init__(self, name: str, args: EcsPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:EcsPlatform", name, None, opts)
@@ -321,6 +458,24 @@ class EcsPlatform(pulumi.ComponentResource):
             opts=child,
         )
 
+        mounting = [svc.name for svc in args.services if svc.volumes]
+        # Created only when a service mounts it: an idle file system still costs backups and targets.
+        self.file_system = (
+            SharedFileSystem(
+                f"{name}-efs",
+                SharedFileSystemArgs(
+                    vpc_id=args.vpc_id,
+                    subnet_ids=args.private_subnet_ids,
+                    subnet_count=args.az_count,
+                    services=mounting,
+                    tags=args.tags,
+                ),
+                opts=child,
+            )
+            if mounting
+            else None
+        )
+
         architecture = args.instances.architecture if args.launch_type == "EC2" and args.instances else "x86_64"
         self.services = {}
         for svc in args.services:
@@ -342,6 +497,10 @@ class EcsPlatform(pulumi.ComponentResource):
                     log_retention_days=args.log_retention_days,
                     exec_log_group_arn=exec_logs.arn,
                     capacity_association=association,
+                    public_subnet_ids=args.public_subnet_ids,
+                    vpc_cidr=args.vpc_cidr,
+                    deletion_protection=args.deletion_protection,
+                    efs=self.file_system.mounts.get(svc.name) if self.file_system else None,
                     tags=args.tags,
                 ),
                 opts=child,

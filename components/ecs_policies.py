@@ -6,6 +6,7 @@ Plain values in, JSON-ready data out; the tests check them against AWS's API sha
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -213,3 +214,77 @@ def capacity_strategy(
     if spot_weight > 0:
         strategy.append({"capacity_provider": "FARGATE_SPOT", "weight": spot_weight, "base": 0})
     return strategy
+
+
+# ----------------------------------------------------------------------------- EFS
+
+
+def posix_id(service: str) -> int:
+    """A stable POSIX uid/gid for a service's EFS directory (10000-59999, from its name).
+
+    Derived from the name, not the config order, so reordering services never changes
+    the owner of existing files.
+    """
+    return 10000 + zlib.crc32(service.encode()) % 50000
+
+
+def efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
+    """Refuse every NFS connection that is not TLS; access itself is granted by task roles."""
+    return _policy(
+        [
+            {
+                "Sid": "DenyUnencryptedTransport",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "*",
+                "Resource": file_system_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ]
+    )
+
+
+def efs_task_statement(file_system_arn: str, access_point_arn: str, read_only: bool) -> dict[str, Any]:
+    """Task role statement: mount the file system only through the service's own access point."""
+    actions = (
+        ["elasticfilesystem:ClientMount"]
+        if read_only
+        else ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    )
+    return {
+        "Sid": "MountOwnAccessPoint",
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": file_system_arn,
+        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn}},
+    }
+
+
+# ------------------------------------------------------------------------- scaling
+
+
+def step_adjustments(steps: Sequence[tuple[int | None, int | None, int]]) -> list[dict[str, Any]]:
+    """(lowerBound, upperBound, change) -> Application Auto Scaling step adjustments.
+
+    The API takes the bounds as strings relative to the alarm threshold.
+    """
+    result: list[dict[str, Any]] = []
+    for lower, upper, change in steps:
+        step: dict[str, Any] = {"scaling_adjustment": change}
+        if lower is not None:
+            step["metric_interval_lower_bound"] = str(lower)
+        if upper is not None:
+            step["metric_interval_upper_bound"] = str(upper)
+        result.append(step)
+    return result
+
+
+def schedule_expression(cron: str | None, at: str | None) -> str:
+    """``cron(...)`` or ``at(...)`` as Application Auto Scaling expects."""
+    if (cron is None) == (at is None):
+        raise ValueError("exactly one of cron and at")
+    return f"cron({cron})" if cron is not None else f"at({at})"
+
+
+ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+"""AWS's current recommendation (TLS 1.3/1.2 with post-quantum key exchange); API defaults are older."""

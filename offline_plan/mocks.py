@@ -166,11 +166,71 @@ def _auto_scaling_group(args: MockResourceArgs, region: str, rid: str) -> Output
     }
 
 
+def _autoname(args: MockResourceArgs) -> str:
+    return str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+
+
+def _load_balancer(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    name = _autoname(args)
+    kind = "net" if args.inputs.get("loadBalancerType") == "network" else "app"
+    suffix = f"{kind}/{name}/{short_hash(name, 16)}"
+    internal = "internal-" if args.inputs.get("internal") else ""
+    return {
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
+        "arnSuffix": suffix,
+        "name": name,
+        "dnsName": f"{internal}{name}-{short_hash(name, 10)}.{region}.elb.amazonaws.com",
+        "zoneId": "Z35SXDOTRQ7X7K",
+    }
+
+
+def _target_group(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    name = _autoname(args)
+    suffix = f"targetgroup/{name}/{short_hash(name, 16)}"
+    return {"arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}", "arnSuffix": suffix, "name": name}
+
+
+def _listener(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:listener/app/{args.name}/{short_hash(args.name, 16)}/{rid[-16:]}"
+    }
+
+
+def _efs_file_system(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {
+        "arn": f"arn:aws:elasticfilesystem:{region}:{ACCOUNT_ID}:file-system/{rid}",
+        "dnsName": f"{rid}.efs.{region}.amazonaws.com",
+    }
+
+
+def _efs_access_point(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {"arn": f"arn:aws:elasticfilesystem:{region}:{ACCOUNT_ID}:access-point/{rid}"}
+
+
+def _endpoint_service(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {
+        "serviceName": f"com.amazonaws.vpce.{region}.{rid}",
+        "arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:vpc-endpoint-service/{rid}",
+    }
+
+
+def _scaling_policy(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    name = _autoname(args)
+    resource = str(args.inputs.get("resourceId", ""))
+    return {
+        "arn": f"arn:aws:autoscaling:{region}:{ACCOUNT_ID}:scalingPolicy:{short_hash(name, 8)}:resource/ecs/{resource}:policyName/{name}",
+        "name": name,
+    }
+
+
 _ID_PREFIX = {
     "aws:ec2/securityGroup:SecurityGroup": "sg-",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
     "aws:kms/key:Key": "",
     "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:efs/fileSystem:FileSystem": "fs-",
+    "aws:efs/accessPoint:AccessPoint": "fsap-",
+    "aws:ec2/vpcEndpointService:VpcEndpointService": "vpce-svc-",
 }
 
 RESOURCE_OUTPUTS: dict[str, OutputFn] = {
@@ -187,6 +247,14 @@ RESOURCE_OUTPUTS: dict[str, OutputFn] = {
     "aws:cloudwatch/logGroup:LogGroup": _named_arn("logs", "log-group", ":"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:autoscaling/group:Group": _auto_scaling_group,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
+    "aws:efs/fileSystem:FileSystem": _efs_file_system,
+    "aws:efs/accessPoint:AccessPoint": _efs_access_point,
+    "aws:ec2/vpcEndpointService:VpcEndpointService": _endpoint_service,
+    "aws:appautoscaling/policy:Policy": _scaling_policy,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _named_arn("cloudwatch", "alarm", ":"),
     "aws:iam/policy:Policy": _iam("policy"),
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:ec2/securityGroup:SecurityGroup": _security_group,

@@ -63,17 +63,7 @@ def _choices(settings: Settings) -> list[str]:
             if ecs.launch_type == "FARGATE" or ecs.instances is None
             else f"EC2 ({', '.join(ecs.instances.instance_types)}, {ecs.instances.min_size}-{ecs.instances.max_size} instances{', spot' if ecs.instances.spot else ''})"
         )
-        pending = [
-            key
-            for key, used in (
-                ("loadBalancer", any(s.load_balancer for s in ecs.services)),
-                ("volumes", any(s.volumes for s in ecs.services)),
-                ("autoscaling", any(s.autoscaling for s in ecs.services)),
-            )
-            if used
-        ]
-        note = f"  [services' {', '.join(pending)}: validated; not built yet]" if pending else ""
-        lines.append(f"ecs: {capacity}; services: {', '.join(s.name for s in ecs.services) or 'none'}{note}")
+        lines.append(f"ecs: {capacity}; services: {', '.join(s.name for s in ecs.services) or 'none'}")
     if cfg.eks is not None:
         eks = cfg.eks
         groups = ", ".join(

@@ -86,6 +86,11 @@ class Settings:
         return f"{self.project}-{self.stack}"
 
     @property
+    def deletion_protection(self) -> bool:
+        """Whether load balancers refuse deletion: in prod only, so dev stacks tear down cleanly."""
+        return self.environment == "prod"
+
+    @property
     def secret_refs(self) -> tuple[str, ...]:
         """Every secret and parameter ARN the ECS services reference, each once, in config order."""
         services = self.config.ecs.services if self.config.ecs else ()

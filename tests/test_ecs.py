@@ -57,7 +57,7 @@ def register_request(td: RecordedResource) -> dict[str, Any]:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_task_definitions_match_the_ecs_api_shape(stack: str, dev: Plan, prod: Plan) -> None:
     plan = dev if stack == "dev" else prod
-    assert len(task_definitions(plan)) == 2
+    assert len(task_definitions(plan)) == len(stack_config(stack)["container-platform:ecs"]["services"])
     for td in task_definitions(plan):
         assert request_errors("ecs", "RegisterTaskDefinition", register_request(td)) == "", td.name
 
@@ -75,7 +75,7 @@ def test_each_service_has_its_own_task_role_never_the_execution_role(dev: Plan, 
     for plan in (dev, prod):
         execution = plan.named("ecs-execution-role")
         roles = {td.inputs["taskRoleArn"] for td in task_definitions(plan)}
-        assert len(roles) == 2
+        assert len(roles) == len(task_definitions(plan))
         for td in task_definitions(plan):
             assert td.inputs["executionRoleArn"] != td.inputs["taskRoleArn"]
             assert execution.urn in td.dependencies
@@ -309,9 +309,9 @@ def test_task_policy_and_ecs_exec_go_to_the_service_role_only(dev_config: dict[s
     assert "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/container-platform-dev/exec:*" in json.dumps(policy)
     assert all(is_real_action(a) for a in actions_of(policy))
     assert plan.named("ecs-worker-service").inputs["enableExecuteCommand"] is True
-    # The other service's role gets nothing.
+    # A service that asks for nothing gets no permissions.
     with pytest.raises(KeyError):
-        plan.named("ecs-web-task-policy")
+        plan.named("ecs-api-task-policy")
 
 
 def test_without_ecs_section_nothing_ecs_is_built(dev_config: dict[str, Any]) -> None:

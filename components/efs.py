@@ -1,0 +1,131 @@
+"""SharedFileSystem: one encrypted EFS file system for the ECS cluster, reachable from every AZ."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.ecs_policies import efs_file_system_policy, posix_id
+from components.tags import component_tags
+
+
+def _nth(index: int) -> Callable[[Sequence[str]], str]:
+    return lambda ids: ids[index]
+
+
+@dataclass(frozen=True)
+class EfsMount:
+    """What a service needs to mount its directory of the shared file system."""
+
+    file_system_id: pulumi.Output[str]
+    """The file system."""
+    file_system_arn: pulumi.Output[str]
+    """Its ARN, for the task role's mount permission."""
+    access_point_id: pulumi.Output[str]
+    """The service's own access point."""
+    access_point_arn: pulumi.Output[str]
+    """Its ARN, the condition of the task role's mount permission."""
+    security_group_id: pulumi.Output[str]
+    """The file system's security group; the service adds an NFS rule from its own."""
+
+
+@dataclass(frozen=True)
+class SharedFileSystemArgs:
+    """Inputs of the cluster's EFS file system."""
+
+    vpc_id: pulumi.Input[str]
+    """VPC of the mount targets."""
+    subnet_ids: pulumi.Input[Sequence[str]]
+    """Private subnets, one per AZ; each gets a mount target."""
+    subnet_count: int
+    """How many subnets there are (the AZ count): mount targets are counted from config, not from outputs."""
+    services: Sequence[str]
+    """Services that mount it; each gets its own access point, POSIX user and directory."""
+    backups: bool = True
+    """AWS Backup's daily plan for EFS; default on."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class SharedFileSystem(pulumi.ComponentResource):
+    """Encrypted EFS with a mount target per AZ, TLS-only access, and an access point per service."""
+
+    file_system: aws.efs.FileSystem
+    """The file system."""
+    security_group: aws.ec2.SecurityGroup
+    """Admits NFS only from the services that mount it (rules added by each service)."""
+    mounts: dict[str, EfsMount]
+    """Service name -> what it needs to mount its directory."""
+
+    def __init__(self, name: str, args: SharedFileSystemArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:ecs:SharedFileSystem", name, None, opts)
+        tags = component_tags("ecs", args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+        self.file_system = aws.efs.FileSystem(
+            f"{name}-fs",
+            encrypted=True,
+            performance_mode="generalPurpose",
+            throughput_mode="elastic",
+            lifecycle_policies=[
+                aws.efs.FileSystemLifecyclePolicyArgs(transition_to_ia="AFTER_30_DAYS"),
+                aws.efs.FileSystemLifecyclePolicyArgs(transition_to_primary_storage_class="AFTER_1_ACCESS"),
+            ],
+            tags={**tags, "Name": f"{name}-fs"},
+            opts=child,
+        )
+        aws.efs.BackupPolicy(
+            f"{name}-backup",
+            file_system_id=self.file_system.id,
+            backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED" if args.backups else "DISABLED"),
+            opts=child,
+        )
+        aws.efs.FileSystemPolicy(
+            f"{name}-policy",
+            file_system_id=self.file_system.id,
+            policy=self.file_system.arn.apply(lambda arn: json.dumps(efs_file_system_policy(arn))),
+            opts=child,
+        )
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description="EFS mount targets: NFS from the services that mount the file system",
+            vpc_id=args.vpc_id,
+            tags={**tags, "Name": f"{name}-sg"},
+            opts=child,
+        )
+        subnets = pulumi.Output.from_input(args.subnet_ids)
+        for i in range(args.subnet_count):
+            aws.efs.MountTarget(
+                f"{name}-mount-{i}",
+                file_system_id=self.file_system.id,
+                subnet_id=subnets.apply(_nth(i)),
+                security_groups=[self.security_group.id],
+                opts=child,
+            )
+        self.mounts = {}
+        for service in args.services:
+            uid = posix_id(service)
+            access_point = aws.efs.AccessPoint(
+                f"{name}-{service}",
+                file_system_id=self.file_system.id,
+                posix_user=aws.efs.AccessPointPosixUserArgs(uid=uid, gid=uid),
+                root_directory=aws.efs.AccessPointRootDirectoryArgs(
+                    path=f"/{service}",
+                    creation_info=aws.efs.AccessPointRootDirectoryCreationInfoArgs(
+                        owner_uid=uid, owner_gid=uid, permissions="0750"
+                    ),
+                ),
+                tags={**tags, "Name": f"{name}-{service}", "service": service},
+                opts=child,
+            )
+            self.mounts[service] = EfsMount(
+                file_system_id=self.file_system.id,
+                file_system_arn=self.file_system.arn,
+                access_point_id=access_point.id,
+                access_point_arn=access_point.arn,
+                security_group_id=self.security_group.id,
+            )
+        self.register_outputs({"file_system_id": self.file_system.id})

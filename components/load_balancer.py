@@ -1,0 +1,235 @@
+"""ServiceLoadBalancer: an ALB or NLB in front of one ECS service.
+
+Each service gets its own load balancer: no routing keys to configure, an independent
+certificate and lifecycle per service, and no shared blast radius. The price is one load
+balancer per service (an ALB costs about as much as a small instance per month).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.ecs_policies import ALB_TLS_POLICY
+from components.tags import component_tags
+
+ANYWHERE = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class LoadBalancerArgs:
+    """Inputs of one service's load balancer."""
+
+    kind: Literal["application", "network"]
+    """``application`` (HTTP/HTTPS, ALB) or ``network`` (TCP/TLS, NLB)."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the target group and security groups."""
+    vpc_cidr: str
+    """Internal load balancers admit clients from this CIDR."""
+    subnet_ids: pulumi.Input[Sequence[str]]
+    """Public subnets for an internet-facing load balancer, private ones for an internal one."""
+    port: int
+    """Container port the targets listen on."""
+    service_security_group_id: pulumi.Input[str]
+    """The tasks' security group: it admits the container port from this load balancer only."""
+    public: bool = False
+    """Internet-facing when true; internal by default."""
+    health_check_path: str = "/"
+    """ALB: HTTP health check path; default ``/``."""
+    certificate_arn: str | None = None
+    """ACM certificate: HTTPS on 443 with an HTTP redirect (ALB) or TLS on 443 (NLB). Default: none."""
+    private_link: bool = False
+    """NLB: also offer the service through a VPC endpoint service (connections need acceptance)."""
+    access_logs_bucket: str | None = None
+    """ALB: S3 bucket for access logs; default none."""
+    deletion_protection: bool = False
+    """Refuse deletion of the load balancer (on in prod)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on top of the provider's default tags."""
+
+
+class ServiceLoadBalancer(pulumi.ComponentResource):
+    """Load balancer, listeners, ip target group and the security group chain to the tasks."""
+
+    load_balancer: aws.lb.LoadBalancer
+    """The ALB or NLB."""
+    target_group: aws.lb.TargetGroup
+    """The ip target group the ECS service registers its tasks in."""
+    listeners: list[aws.lb.Listener]
+    """Its listeners; the ECS service starts after them."""
+    request_count_label: pulumi.Output[str]
+    """ALB: ``app/<lb>/<id>/targetgroup/<tg>/<id>``, the ALBRequestCountPerTarget resource label."""
+    endpoint_service: aws.ec2.VpcEndpointService | None
+    """NLB with privateLink: the endpoint service consumers connect to."""
+
+    def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("container-platform:ecs:ServiceLoadBalancer", name, None, opts)
+        tags = component_tags("ecs", args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+        application = args.kind == "application"
+        sources = [ANYWHERE] if args.public else [args.vpc_cidr]
+        audience = "the internet" if args.public else "the VPC"
+
+        if application:
+            listener_ports = [443, 80] if args.certificate_arn else [80]
+        else:
+            listener_ports = [443] if args.certificate_arn else [args.port]
+
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"{'ALB' if application else 'NLB'} {name}: clients in, tasks out",
+            vpc_id=args.vpc_id,
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description=f"{'HTTP (redirected to HTTPS)' if port == 80 and args.certificate_arn else 'Clients'} from {audience}",
+                    protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_blocks=sources,
+                )
+                for port in listener_ports
+            ],
+            # No inline egress: the one egress rule (to the tasks) is the standalone rule below.
+            tags={**tags, "Name": f"{name}-sg"},
+            opts=child,
+        )
+        # Standalone rules: the two groups name each other, which inline rules cannot express.
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-to-tasks",
+            security_group_id=security_group.id,
+            referenced_security_group_id=args.service_security_group_id,
+            ip_protocol="tcp",
+            from_port=args.port,
+            to_port=args.port,
+            description="To the service's tasks",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-lb",
+            security_group_id=args.service_security_group_id,
+            referenced_security_group_id=security_group.id,
+            ip_protocol="tcp",
+            from_port=args.port,
+            to_port=args.port,
+            description=f"From the service's {'ALB' if application else 'NLB'} only",
+            opts=child,
+        )
+
+        self.load_balancer = aws.lb.LoadBalancer(
+            f"{name}-lb",
+            load_balancer_type=args.kind,
+            internal=not args.public,
+            subnets=args.subnet_ids,
+            # NLB security groups can only be set at creation, so they are always set.
+            security_groups=[security_group.id],
+            drop_invalid_header_fields=True if application else None,
+            enable_cross_zone_load_balancing=None if application else True,
+            enforce_security_group_inbound_rules_on_private_link_traffic=(
+                None if application else ("off" if args.private_link else "on")
+            ),
+            enable_deletion_protection=args.deletion_protection,
+            access_logs=(
+                aws.lb.LoadBalancerAccessLogsArgs(bucket=args.access_logs_bucket, enabled=True, prefix=name)
+                if args.access_logs_bucket
+                else None
+            ),
+            tags=tags,
+            opts=child,
+        )
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            target_type="ip",
+            vpc_id=args.vpc_id,
+            port=args.port,
+            protocol="HTTP" if application else "TCP",
+            deregistration_delay=30,
+            health_check=(
+                aws.lb.TargetGroupHealthCheckArgs(
+                    protocol="HTTP",
+                    path=args.health_check_path,
+                    matcher="200-399",
+                    interval=15,
+                    healthy_threshold=2,
+                    unhealthy_threshold=3,
+                )
+                if application
+                else aws.lb.TargetGroupHealthCheckArgs(
+                    protocol="TCP", interval=15, healthy_threshold=2, unhealthy_threshold=3
+                )
+            ),
+            tags=tags,
+            opts=child,
+        )
+        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)]
+        self.listeners = []
+        if application and args.certificate_arn:
+            self.listeners.append(
+                aws.lb.Listener(
+                    f"{name}-https",
+                    load_balancer_arn=self.load_balancer.arn,
+                    port=443,
+                    protocol="HTTPS",
+                    certificate_arn=args.certificate_arn,
+                    ssl_policy=ALB_TLS_POLICY,
+                    default_actions=forward,
+                    opts=child,
+                )
+            )
+            self.listeners.append(
+                aws.lb.Listener(
+                    f"{name}-http",
+                    load_balancer_arn=self.load_balancer.arn,
+                    port=80,
+                    protocol="HTTP",
+                    default_actions=[
+                        aws.lb.ListenerDefaultActionArgs(
+                            type="redirect",
+                            redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                                protocol="HTTPS", port="443", status_code="HTTP_301"
+                            ),
+                        )
+                    ],
+                    opts=child,
+                )
+            )
+        elif application:
+            self.listeners.append(
+                aws.lb.Listener(
+                    f"{name}-http",
+                    load_balancer_arn=self.load_balancer.arn,
+                    port=80,
+                    protocol="HTTP",
+                    default_actions=forward,
+                    opts=child,
+                )
+            )
+        else:
+            self.listeners.append(
+                aws.lb.Listener(
+                    f"{name}-{'tls' if args.certificate_arn else 'tcp'}",
+                    load_balancer_arn=self.load_balancer.arn,
+                    port=listener_ports[0],
+                    protocol="TLS" if args.certificate_arn else "TCP",
+                    certificate_arn=args.certificate_arn,
+                    ssl_policy=ALB_TLS_POLICY if args.certificate_arn else None,
+                    default_actions=forward,
+                    opts=child,
+                )
+            )
+        self.request_count_label = pulumi.Output.concat(
+            self.load_balancer.arn_suffix, "/", self.target_group.arn_suffix
+        )
+        self.endpoint_service = None
+        if args.private_link:
+            self.endpoint_service = aws.ec2.VpcEndpointService(
+                f"{name}-endpoint-service",
+                acceptance_required=True,
+                network_load_balancer_arns=[self.load_balancer.arn],
+                tags=tags,
+                opts=child,
+            )
+        self.register_outputs({"dns_name": self.load_balancer.dns_name})
