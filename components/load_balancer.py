@@ -80,7 +80,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
             listener_ports = [443] if args.certificate_arn else [args.port]
 
         security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+            f"{name}-lb-sg",
             description=f"{'ALB' if application else 'NLB'} {name}: clients in, tasks out",
             vpc_id=args.vpc_id,
             ingress=[
@@ -94,7 +94,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                 for port in listener_ports
             ],
             # No inline egress: the one egress rule (to the tasks) is the standalone rule below.
-            tags={**tags, "Name": f"{name}-sg"},
+            tags={**tags, "Name": f"{name}-lb-sg"},
             opts=child,
         )
         # Standalone rules: the two groups name each other, which inline rules cannot express.
