@@ -34,7 +34,7 @@ ECS_AMI_PARAMETERS = {
     "x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
     "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
 }
-"""Public SSM parameters of the ECS-optimized Amazon Linux 2023 AMI (AWS-FACTS.md section 2)."""
+"""Public SSM parameters of the ECS-optimized Amazon Linux 2023 AMI (AWS: "Retrieving Amazon ECS-optimized Linux AMI metadata")."""
 
 
 EFS_VOLUME = "efs"
@@ -599,7 +599,9 @@ class EcsPlatform(pulumi.ComponentResource):
                 launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
                     launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
                         launch_template_id=self.launch_template.id,
-                        version="$Latest",
+                        # A concrete version, not $Latest: only a version change starts the
+                        # instance refresh that rolls a new AMI or user data onto running instances.
+                        version=self.launch_template.latest_version.apply(str),
                     ),
                     overrides=overrides,
                 ),

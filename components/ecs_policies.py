@@ -5,13 +5,12 @@ Plain values in, JSON-ready data out; the tests check them against AWS's API sha
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 EXECUTION_ROLE_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-"""ECR pull and CloudWatch Logs for the agent (AWS-FACTS.md section 3)."""
+"""ECR pull and CloudWatch Logs for the agent (AWS: "Amazon ECS task execution IAM role")."""
 INSTANCE_ROLE_MANAGED_POLICIES: tuple[str, ...] = (
     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
     "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -25,8 +24,6 @@ ECS_EXEC_ACTIONS: tuple[str, ...] = (
     "ssmmessages:OpenDataChannel",
 )
 """What the SSM agent in a task needs for ECS Exec; these actions take no resource ARN."""
-
-_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
 def _policy(statements: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,11 +55,12 @@ def ec2_trust_policy() -> dict[str, Any]:
 def secret_resource_arns(reference: str) -> list[str]:
     """IAM resources that match a secret reference as ECS accepts it.
 
-    Drops the ``:json-key:version-stage:version-id`` tail ECS allows, and adds the
-    ``-??????`` form when the reference names the secret without AWS's random suffix.
+    Drops the ``:json-key:version-stage:version-id`` tail ECS allows. Always adds the
+    ``-??????`` form too: a name such as ``db-passwd`` cannot be told apart from a full
+    ARN whose last six characters are AWS's random suffix, so both must match.
     """
     base = ":".join(reference.split(":")[:7])
-    return [base] if _SECRET_SUFFIX.search(base) else [base, f"{base}-??????"]
+    return [base, f"{base}-??????"]
 
 
 def execution_role_policy(region: str, account_id: str, secret_refs: Sequence[str]) -> dict[str, Any] | None:

@@ -340,7 +340,8 @@ class SharedRegistry(pulumi.ComponentResource):
                 image_tag_mutability="MUTABLE",
                 lifecycle_policy=json.dumps(lifecycle_policy(args.untagged_expiry_days, PULL_THROUGH_KEEP_IMAGES)),
                 encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**encryption)],
-                repository_policy=document,
+                # Caches are filled by ECR from upstream; nobody pushes to them.
+                repository_policy=_policy_document(args.pull_principals, args.pull_accounts, ()),
                 custom_role_arn=args.creation_role_arn,
                 resource_tags={**args.repository_tags, **tags},
                 opts=child,

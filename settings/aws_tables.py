@@ -1,7 +1,7 @@
 """AWS facts the settings layer validates against.
 
-Every table cites its source in ../shared/design/AWS-FACTS.md (or the AWS page named
-beside it). Keep them here, in one place, so a change of AWS limits is one diff.
+Each table names the AWS documentation page it comes from. Keep them here, in one
+place, so a change of AWS limits is one diff.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ AWS_REGIONS: frozenset[str] = frozenset(
     }
 )
 
-# Fargate task sizes for Linux (AWS-FACTS.md section 1): cpu units -> valid memory MiB.
+# Fargate task sizes for Linux (AWS: "Amazon ECS task CPU and memory"): cpu units -> valid memory MiB.
 FARGATE_MEMORY_BY_CPU: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
     512: (1024, 2048, 3072, 4096),
@@ -63,7 +63,7 @@ FARGATE_MEMORY_BY_CPU: dict[int, tuple[int, ...]] = {
 # Task-level CPU on EC2 container instances: 0.125 to 192 vCPU.
 EC2_TASK_CPU_RANGE: tuple[int, int] = (128, 196608)
 
-# EKS versions this program accepts (AWS-FACTS.md section 9), with the end of standard
+# EKS versions this program accepts (AWS: "Amazon EKS Kubernetes versions"), with the end of standard
 # support where AWS has published it. Versions whose standard support has ended are not
 # offered: with the STANDARD upgrade policy EKS would upgrade them on its own.
 EKS_VERSIONS: dict[str, str | None] = {

@@ -350,6 +350,13 @@ def _check_service(
             problems.append(
                 Problem(f"{path}.healthCheck.timeout", f"{check.timeout} must be below interval ({check.interval})")
             )
+    if svc.enable_execute_command and svc.read_only_root_filesystem:
+        problems.append(
+            Problem(
+                f"{path}.enableExecuteCommand",
+                "ECS Exec needs a writable root filesystem for its agent; set readOnlyRootFilesystem: false too",
+            )
+        )
     if svc.read_only_root_filesystem and any(v.efs == "/tmp" for v in svc.volumes):
         problems.append(
             Problem(f"{path}.volumes", "/tmp is the scratch volume of a read-only root filesystem; mount EFS elsewhere")
@@ -624,6 +631,11 @@ def check_stack(config: StackConfig, home_region: str) -> list[Problem]:
 def warnings_for(config: StackConfig, today: date) -> list[str]:
     """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
     warnings: list[str] = []
+    if config.network.nat_gateways == "none":
+        warnings.append(
+            "network.natGateways: 'none' leaves workloads only the ECR, S3, Logs and STS endpoints; ECS on EC2, "
+            "secrets, ECS Exec and EKS nodes need more endpoints (ecs, secretsmanager, ssm, ssmmessages, eks, ec2) or NAT"
+        )
     if config.network.nat_gateways == "single" and config.environment == "prod":
         warnings.append(
             "network.natGateways: 'single' in prod makes one AZ's NAT gateway a single point of failure; consider perAz"

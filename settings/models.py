@@ -252,7 +252,7 @@ class ContainerHealthCheckSettings(Model):
     """``["CMD-SHELL", "curl -f http://localhost:8080/healthz || exit 1"]`` or ``["CMD", "/bin/check"]``."""
     interval: int = Field(30, ge=5, le=300)
     """Seconds between checks; default 30."""
-    timeout: int = Field(5, ge=2, le=120)
+    timeout: int = Field(5, ge=2, le=60)
     """Seconds before a check counts as failed; default 5."""
     retries: int = Field(3, ge=1, le=10)
     """Consecutive failures before the container is unhealthy; default 3."""

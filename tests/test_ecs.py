@@ -211,6 +211,9 @@ def test_prod_asg_spans_private_subnets_with_protection(prod: Plan) -> None:
     overrides = i["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
     assert overrides == [{"instanceType": "m7i.large"}]
     assert i["mixedInstancesPolicy"]["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 100
+    # A concrete launch template version, so a new one starts the instance refresh.
+    assert i["mixedInstancesPolicy"]["launchTemplate"]["launchTemplateSpecification"]["version"] == "1"
+    assert i["instanceRefresh"]["strategy"] == "Rolling"
 
 
 def test_prod_capacity_provider_manages_scaling_protection_and_draining(prod: Plan) -> None:
@@ -298,6 +301,7 @@ def test_task_policy_and_ecs_exec_go_to_the_service_role_only(dev_config: dict[s
         [{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::reports/*"]}],
     )
     config = set_path(config, "ecs.services[1].enableExecuteCommand", True)
+    config = set_path(config, "ecs.services[1].readOnlyRootFilesystem", False)
     plan = run_stack("dev", config)
     policy = json.loads(plan.named("ecs-worker-task-policy").inputs["policy"])
     assert policy["Statement"][0] == {

@@ -35,8 +35,8 @@ def test_task_trust_is_limited_to_this_account_and_region() -> None:
     ("reference", "expected"),
     [
         (SECRET, [SECRET, SECRET + "-??????"]),
-        (SECRET_FULL, [SECRET_FULL]),
-        (SECRET_FULL + ":password::", [SECRET_FULL]),
+        (SECRET_FULL, [SECRET_FULL, SECRET_FULL + "-??????"]),
+        (SECRET_FULL + ":password::", [SECRET_FULL, SECRET_FULL + "-??????"]),
         (SECRET + ":username:AWSCURRENT:", [SECRET, SECRET + "-??????"]),
     ],
 )
@@ -48,7 +48,9 @@ def test_execution_role_reads_only_the_referenced_secrets_and_parameters() -> No
     doc = execution_role_policy("us-east-1", "123456789012", [SECRET, SECRET_FULL + ":password::", PARAM])
     assert doc is not None
     by_sid = {s["Sid"]: s for s in doc["Statement"]}
-    assert by_sid["ReadReferencedSecrets"]["Resource"] == sorted([SECRET, SECRET + "-??????", SECRET_FULL])
+    assert by_sid["ReadReferencedSecrets"]["Resource"] == sorted(
+        [SECRET, SECRET + "-??????", SECRET_FULL, SECRET_FULL + "-??????"]
+    )
     assert by_sid["ReadReferencedSecrets"]["Action"] == "secretsmanager:GetSecretValue"
     assert by_sid["ReadReferencedParameters"] == {
         "Sid": "ReadReferencedParameters",

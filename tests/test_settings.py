@@ -395,6 +395,22 @@ BAD_INPUTS += [
         "must be below interval (30)",
     ),
 ]
+BAD_INPUTS += [
+    (
+        "dev",
+        "ecs.services[1].enableExecuteCommand",
+        True,
+        "ecs.services[1].enableExecuteCommand",
+        "needs a writable root filesystem",
+    ),
+    (
+        "dev",
+        "ecs.services[0].healthCheck.timeout",
+        90,
+        "ecs.services[0].healthCheck.timeout",
+        "less than or equal to 60",
+    ),
+]
 BAD_INPUTS = [row for row in BAD_INPUTS if row[4] is not None]
 BAD_INPUTS.append(
     (
@@ -605,6 +621,11 @@ def test_ecr_public_needs_a_us_east_1_provider() -> None:
     assert with_public.provider_regions == ("eu-west-1", "us-east-1")
     assert with_public.regions == ("eu-west-1",)
     assert parse(base, home_region="eu-west-1", stack="t").provider_regions == ("eu-west-1",)
+
+
+def test_no_nat_is_warned_about_missing_endpoints(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "network.natGateways", "none")
+    assert any(w.startswith("network.natGateways: 'none' leaves workloads only") for w in parse_config(config).warnings)
 
 
 def test_single_nat_in_prod_is_warned(prod_config: dict[str, Any]) -> None:
