@@ -5,10 +5,13 @@ Every decision lives in ``settings`` (what to build) or ``components`` (how to b
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 import settings
 from components.ecs import EcsPlatform, EcsPlatformArgs
 from components.ecs_iam import TaskExecutionRole, TaskExecutionRoleArgs
+from components.eks import EksRegion, EksRegionArgs
+from components.eks_storage import ClusterStorage, ClusterStorageArgs
 from components.network import Network, NetworkArgs
 from components.registry import (
     CreationRoleArgs,
@@ -24,6 +27,7 @@ cfg = settings.load()
 net = cfg.config.network
 reg = cfg.config.registry
 ecs = cfg.config.ecs
+eks = cfg.config.eks
 home = cfg.home_region
 tags = base_tags(cfg.project, cfg.stack, cfg.environment)
 
@@ -65,12 +69,55 @@ execution_role = (
     else None
 )
 
+# EKS before the registry: the registry grants the node roles pull.
+clusters = {
+    region: EksRegion(
+        f"eks-{region}",
+        EksRegionArgs(
+            region=region,
+            account_id=account_id,
+            cluster_name=cfg.eks_cluster_name(region),
+            version=eks.version,
+            vpc_id=networks[region].vpc_id,
+            private_subnet_ids=networks[region].private_subnet_ids,
+            public_subnet_ids=networks[region].public_subnet_ids,
+            vpc_cidr=net.cidrs[region],
+            az_count=net.az_count,
+            node_groups=eks.node_groups,
+            fargate_profiles=eks.fargate_profiles,
+            storage=eks.storage,
+            container_insights=eks.container_insights,
+            endpoint_public_access_cidrs=eks.endpoint_public_access_cidrs,
+            admin_role_arns=eks.admin_role_arns,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers[region]),
+    )
+    for region in (eks.regions if eks else ())
+}
+for region, cluster in clusters.items():
+    ClusterStorage(
+        f"eks-{region}-storage",
+        ClusterStorageArgs(storage=eks.storage, backends=cluster.storage),
+        opts=pulumi.ResourceOptions(
+            parent=cluster,
+            provider=k8s.Provider(
+                f"k8s-{region}",
+                kubeconfig=cluster.kubeconfig,
+                enable_server_side_apply=True,
+                opts=pulumi.ResourceOptions(parent=cluster),
+            ),
+        ),
+    )
+
 creation_role = RegistryCreationRole(
     "registry-creation",
     CreationRoleArgs(account_id=account_id, regions=[home, *cfg.replica_regions]),
     opts=pulumi.ResourceOptions(provider=providers[home]),
 )
-pull_principals = [execution_role.arn] if execution_role is not None else []
+pull_principals = [
+    *([execution_role.arn] if execution_role is not None else []),
+    *(cluster.node_role.arn for cluster in clusters.values()),
+]
 
 replicas = [
     RegistryReplica(
@@ -84,6 +131,7 @@ replicas = [
             scanning=reg.scanning,
             encryption=reg.encryption,
             pull_accounts=reg.pull_accounts,
+            pull_principals=[clusters[region].node_role.arn] if region in clusters else [],
             repository_tags=tags,
         ),
         opts=pulumi.ResourceOptions(provider=providers[region]),
@@ -176,3 +224,17 @@ if platform is not None:
             "services": {name: service.service.arn for name, service in platform.services.items()},
         },
     )
+if clusters:
+    pulumi.export(
+        "eks",
+        {
+            region: {
+                "clusterName": cfg.eks_cluster_name(region),
+                "endpoint": cluster.endpoint,
+                "oidcIssuer": cluster.oidc_issuer,
+                "nodeRoleArn": cluster.node_role.arn,
+            }
+            for region, cluster in clusters.items()
+        },
+    )
+    pulumi.export("kubeconfigs", {region: cluster.kubeconfig for region, cluster in clusters.items()})

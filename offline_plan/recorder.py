@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import runpy
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -124,6 +125,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.invokes: list[dict[str, Any]] = []
         self.provider_regions: dict[str, str] = {}
         self.regions_by_urn: dict[str, str] = {}
+        self.current = threading.local()
 
     def region_for(self, provider_ref: str, providers: Mapping[str, str], parent: str) -> str:
         """The region a registration lands in: its provider's, else its parent's, else home."""
@@ -146,6 +148,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type.startswith("pulumi:providers:"):
             region = self.provider_regions.get(urn, region)
         self.regions_by_urn[urn] = region
+        # The mocks answer this registration on this thread; tell them its region.
+        self.current.region = region
         self.recorded.append(
             RecordedResource(
                 urn=urn,
@@ -239,7 +243,10 @@ def record(
     monitor_box: list[RecordingMonitor] = []
 
     def region_of(args: MockResourceArgs) -> str:
-        return monitor_box[0].region_for(args.provider or "", {}, "")
+        monitor = monitor_box[0]
+        if args.typ:  # a registration: the monitor resolved its region (provider map, parent) just now
+            return str(getattr(monitor.current, "region", monitor.home_region))
+        return monitor.region_for(args.provider or "", {}, "")
 
     mocks = PlausibleMocks(region_of, strict=strict)
     monitor = RecordingMonitor(mocks, home_region)

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from offline_plan.recorder import Plan
 from settings import Settings
 
-BUILT_SECTIONS = frozenset({"network", "registry", "ecs"})
+BUILT_SECTIONS = frozenset({"network", "registry", "ecs", "eks"})
 """Config sections whose components exist; the others are validated but build nothing yet."""
 
 

@@ -85,6 +85,10 @@ class Settings:
         """ECS cluster name: ``<project>-<stack>``, stable and easy to type."""
         return f"{self.project}-{self.stack}"
 
+    def eks_cluster_name(self, region: str) -> str:
+        """EKS cluster name in a region: ``<project>-<stack>-<region>``."""
+        return f"{self.project}-{self.stack}-{region}"
+
     @property
     def deletion_protection(self) -> bool:
         """Whether load balancers refuse deletion: in prod only, so dev stacks tear down cleanly."""

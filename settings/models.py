@@ -369,7 +369,8 @@ class SelfManagedNodeGroupSettings(_NodeGroupBase):
     instance_type: str = Field(alias="instanceType", pattern=INSTANCE_TYPE)
     ami_id: str | None = Field(None, alias="amiId", pattern=AMI_ID)
     """Custom AMI; default: the EKS-optimized AL2023 AMI for the version and architecture."""
-    spot: bool = False
+    spot_max_price: str | None = Field(None, alias="spotMaxPrice", pattern=r"^\d+(\.\d{1,5})?$")
+    """Run on spot at most at this USD/hour price (e.g. "0.05"); default on-demand."""
     root_volume_size_gib: int = Field(50, alias="rootVolumeSizeGiB", ge=20, le=16384)
 
 
