@@ -13,10 +13,13 @@ from typing import Any
 
 import pulumi
 import yaml
+from google.protobuf import json_format
 from pulumi.runtime import MockResourceArgs, rpc
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from offline_plan.mocks import PlausibleMocks
 
@@ -99,11 +102,18 @@ class Plan:
 
 
 def _plain(value: Any) -> Any:
-    """Make deserialized inputs JSON-safe: secrets masked, resource references as URNs."""
+    """Make wire values JSON-safe: secrets masked, resource references as URNs, unknowns marked."""
     if isinstance(value, dict):
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        signature = value.get(rpc._special_sig_key)
+        if signature == rpc._special_secret_sig:
             return SECRET
+        if signature == rpc._special_resource_sig:
+            return f"<ref {value.get('urn', '')}>"
+        if signature is not None:
+            return f"<{signature}>"
         return {str(k): _plain(v) for k, v in value.items()}
+    if value == rpc.UNKNOWN:
+        return "<unknown>"
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
@@ -113,6 +123,22 @@ def _plain(value: Any) -> Any:
     if isinstance(value, pulumi.Resource):
         return f"<ref {type(value).__name__}>"
     return repr(value)
+
+
+def _for_mocks(value: Any) -> Any:
+    """Wire values as the mocks expect inputs: secrets unwrapped, references as URNs, whole numbers as ints."""
+    if isinstance(value, dict):
+        signature = value.get(rpc._special_sig_key)
+        if signature == rpc._special_secret_sig:
+            return _for_mocks(value.get("value"))
+        if signature == rpc._special_resource_sig:
+            return str(value.get("urn", ""))
+        return {str(k): _for_mocks(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_for_mocks(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -136,20 +162,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return self.regions_by_urn.get(parent, self.home_region)
 
     def RegisterResource(self, request: Any) -> Any:
-        """Record the registration request, then let the mocks answer it."""
-        if request.type == "pulumi:pulumi:Stack":
-            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        """Record the registration request, then let the mocks answer it.
+
+        Replaces the base implementation, which deserializes inputs and so rehydrates every
+        resource reference (a ``getResource`` RPC on this worker thread's loop that can leak
+        into the next run). Here the wire form is read directly.
+        """
         urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        raw = json_format.MessageToDict(request.object)
         providers = dict(request.providers)
         if request.type == "pulumi:providers:aws":
-            self.provider_regions[urn] = str(inputs.get("region") or self.home_region)
+            self.provider_regions[urn] = str(raw.get("region") or self.home_region)
         region = self.region_for(request.provider, providers, request.parent)
         if request.type.startswith("pulumi:providers:"):
             region = self.provider_regions.get(urn, region)
         self.regions_by_urn[urn] = region
-        # The mocks answer this registration on this thread; tell them its region.
-        self.current.region = region
         self.recorded.append(
             RecordedResource(
                 urn=urn,
@@ -159,7 +189,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 providers=providers,
                 custom=bool(request.custom),
-                inputs=_plain(inputs),
+                inputs=_plain(raw),
                 dependencies=sorted(request.dependencies),
                 propertyDependencies={k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items())},
                 options={
@@ -173,11 +203,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 region=region,
             )
         )
-        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        # The mocks answer this registration on this thread; tell them its region.
+        self.current.region = region
+        args = MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=_for_mocks(raw),
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=bool(request.custom),
+        )
+        resource_id, state = self.mocks.new_resource(args)
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "", object=obj)
 
     def Invoke(self, request: Any) -> Any:
         """Record the invoke, then let the mocks answer it."""
-        args = rpc.deserialize_properties(request.args)
+        args = json_format.MessageToDict(request.args)
         self.invokes.append({"token": request.tok, "args": _plain(args), "provider": request.provider})
         return super().Invoke(request)  # type: ignore[no-untyped-call]
 

@@ -322,7 +322,9 @@ def test_without_ecs_section_nothing_ecs_is_built(dev_config: dict[str, Any]) ->
     config = {k: v for k, v in dev_config.items() if k != "container-platform:ecs"}
     plan = run_stack("dev", config)
     assert not [r for r in plan.resources if ":ecs" in r.type]
-    assert not plan.of_type("aws:ecr/repositoryPolicy:RepositoryPolicy")
+    # Only the EKS node role is left to pull.
+    (pull,) = json.loads(plan.named("registry-web-policy").inputs["policy"])["Statement"]
+    assert pull["Principal"]["AWS"] == [plan.exports["eks"]["us-east-1"]["nodeRoleArn"]]
     assert "ecs" not in plan.exports
 
 
