@@ -267,6 +267,7 @@ class EcsService(pulumi.ComponentResource):
                     health_check_path=lb.health_check_path or "/",
                     certificate_arn=lb.certificate_arn,
                     private_link=lb.private_link,
+                    private_link_principals=lb.private_link_principals,
                     access_logs_bucket=lb.access_logs_bucket,
                     deletion_protection=args.deletion_protection,
                     tags={**args.tags, "service": svc.name},
@@ -401,6 +402,8 @@ class EcsPlatform(pulumi.ComponentResource):
     """EC2: the container instances' launch template."""
     file_system: SharedFileSystem | None
     """The shared EFS file system, when a service mounts one."""
+    instance_security_group: aws.ec2.SecurityGroup
+    """EC2: the container instances' security group."""
 
     def __init__(self, name: str, args: EcsPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:EcsPlatform", name, None, opts)
@@ -432,6 +435,25 @@ class EcsPlatform(pulumi.ComponentResource):
             opts=child,
         )
 
+        mounting = [svc.name for svc in args.services if svc.volumes]
+        # Created only when a service mounts it: an idle file system still costs backups and targets.
+        self.file_system = (
+            SharedFileSystem(
+                f"{name}-efs",
+                SharedFileSystemArgs(
+                    vpc_id=args.vpc_id,
+                    subnet_ids=args.private_subnet_ids,
+                    subnet_count=args.az_count,
+                    services=mounting,
+                    protect=args.deletion_protection,
+                    tags=args.tags,
+                ),
+                opts=child,
+            )
+            if mounting
+            else None
+        )
+
         self.capacity_provider = None
         self.auto_scaling_group = None
         self.launch_template = None
@@ -439,6 +461,18 @@ class EcsPlatform(pulumi.ComponentResource):
             assert args.instances is not None
             provider_name = f"{args.cluster_name}-ec2"
             self.capacity_provider = self._ec2_capacity(name, provider_name, args, args.instances, tags)
+            if self.file_system is not None:
+                # On EC2 the instance mounts EFS for its tasks, so it needs NFS too.
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-instances-nfs",
+                    security_group_id=self.file_system.security_group.id,
+                    referenced_security_group_id=self.instance_security_group.id,
+                    ip_protocol="tcp",
+                    from_port=2049,
+                    to_port=2049,
+                    description="NFS from the ECS container instances",
+                    opts=child,
+                )
             capacity_providers: list[pulumi.Input[str]] = [self.capacity_provider.name]
             strategy = capacity_strategy("EC2", ec2_capacity_provider=provider_name)
         else:
@@ -456,24 +490,6 @@ class EcsPlatform(pulumi.ComponentResource):
                 aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(**s) for s in strategy
             ],
             opts=child,
-        )
-
-        mounting = [svc.name for svc in args.services if svc.volumes]
-        # Created only when a service mounts it: an idle file system still costs backups and targets.
-        self.file_system = (
-            SharedFileSystem(
-                f"{name}-efs",
-                SharedFileSystemArgs(
-                    vpc_id=args.vpc_id,
-                    subnet_ids=args.private_subnet_ids,
-                    subnet_count=args.az_count,
-                    services=mounting,
-                    tags=args.tags,
-                ),
-                opts=child,
-            )
-            if mounting
-            else None
         )
 
         architecture = args.instances.architecture if args.launch_type == "EC2" and args.instances else "x86_64"
@@ -532,11 +548,25 @@ class EcsPlatform(pulumi.ComponentResource):
                     from_port=443,
                     to_port=443,
                     cidr_blocks=["0.0.0.0/0"],
-                )
+                ),
+                *(
+                    [
+                        aws.ec2.SecurityGroupEgressArgs(
+                            description="NFS to the shared EFS file system",
+                            protocol="tcp",
+                            from_port=2049,
+                            to_port=2049,
+                            cidr_blocks=[args.vpc_cidr],
+                        )
+                    ]
+                    if any(svc.volumes for svc in args.services)
+                    else []
+                ),
             ],
             tags={**tags, "Name": f"{name}-instances"},
             opts=child,
         )
+        self.instance_security_group = security_group
         ami = aws.ssm.get_parameter_output(
             name=ECS_AMI_PARAMETERS[inst.architecture], opts=pulumi.InvokeOutputOptions(parent=self)
         )
@@ -615,7 +645,11 @@ class EcsPlatform(pulumi.ComponentResource):
             health_check_type="EC2",
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                 strategy="Rolling",
-                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(min_healthy_percentage=90),
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                    min_healthy_percentage=90,
+                    # ECS protects every instance that runs tasks; refresh them too (after draining).
+                    scale_in_protected_instances="Refresh",
+                ),
             ),
             tags=[
                 # ECS adds this tag for managed scaling; declaring it avoids a diff on every run.

@@ -48,7 +48,6 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         if auto.requests_per_target is not None and args.request_count_label is None:
             raise ValueError("requests_per_target needs the ALB's request_count_label")
         tags = component_tags("ecs", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
         resource_id = f"service/{args.cluster_name}/{args.service_name}"
         self.target = aws.appautoscaling.Target(
             f"{name}-target",
@@ -60,6 +59,7 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.service]),
         )
+        self._last: pulumi.Resource = self.target
 
         tracking: list[tuple[str, float | None, str, pulumi.Input[str] | None]] = [
             ("cpu", auto.cpu_target, "ECSServiceAverageCPUUtilization", None),
@@ -69,7 +69,7 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         for role, target_value, metric, label in tracking:
             if target_value is None:
                 continue
-            aws.appautoscaling.Policy(
+            self._last = aws.appautoscaling.Policy(
                 f"{name}-{role}",
                 policy_type="TargetTrackingScaling",
                 target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
@@ -83,7 +83,7 @@ class ServiceAutoscaling(pulumi.ComponentResource):
                 resource_id=self.target.resource_id,
                 scalable_dimension=self.target.scalable_dimension,
                 service_namespace=self.target.service_namespace,
-                opts=child,
+                opts=self._serial(),
             )
 
         step = auto.step_scaling
@@ -97,7 +97,7 @@ class ServiceAutoscaling(pulumi.ComponentResource):
                 self._step(name, args, direction, policy, comparison, tags)
 
         for schedule in auto.schedules:
-            aws.appautoscaling.ScheduledAction(
+            self._last = aws.appautoscaling.ScheduledAction(
                 f"{name}-{schedule.name}",
                 schedule=schedule_expression(schedule.cron, schedule.at),
                 timezone=schedule.timezone,
@@ -107,9 +107,14 @@ class ServiceAutoscaling(pulumi.ComponentResource):
                 resource_id=self.target.resource_id,
                 scalable_dimension=self.target.scalable_dimension,
                 service_namespace=self.target.service_namespace,
-                opts=child,
+                opts=self._serial(),
             )
         self.register_outputs({"resource_id": self.target.resource_id})
+
+    def _serial(self) -> pulumi.ResourceOptions:
+        # One change at a time: Application Auto Scaling rejects concurrent updates to the
+        # same scalable target (ConcurrentUpdateException).
+        return pulumi.ResourceOptions(parent=self, depends_on=[self._last])
 
     def _step(
         self,
@@ -123,7 +128,7 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         step = args.settings.step_scaling
         assert step is not None
         child = pulumi.ResourceOptions(parent=self)
-        scaling = aws.appautoscaling.Policy(
+        scaling = self._last = aws.appautoscaling.Policy(
             f"{name}-step-{direction}",
             policy_type="StepScaling",
             step_scaling_policy_configuration=aws.appautoscaling.PolicyStepScalingPolicyConfigurationArgs(
@@ -138,7 +143,7 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             resource_id=self.target.resource_id,
             scalable_dimension=self.target.scalable_dimension,
             service_namespace=self.target.service_namespace,
-            opts=child,
+            opts=self._serial(),
         )
         # The alarm that drives the step policy: created here, so the policy can never be orphaned.
         aws.cloudwatch.MetricAlarm(

@@ -47,6 +47,8 @@ class SharedFileSystemArgs:
     """Services that mount it; each gets its own access point, POSIX user and directory."""
     backups: bool = True
     """AWS Backup's daily plan for EFS; default on."""
+    protect: bool = False
+    """Pulumi-protect the file system so no update or destroy can delete its data (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -75,7 +77,7 @@ class SharedFileSystem(pulumi.ComponentResource):
                 aws.efs.FileSystemLifecyclePolicyArgs(transition_to_primary_storage_class="AFTER_1_ACCESS"),
             ],
             tags={**tags, "Name": f"{name}-fs"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         aws.efs.BackupPolicy(
             f"{name}-backup",

@@ -44,6 +44,8 @@ class LoadBalancerArgs:
     """ACM certificate: HTTPS on 443 with an HTTP redirect (ALB) or TLS on 443 (NLB). Default: none."""
     private_link: bool = False
     """NLB: also offer the service through a VPC endpoint service (connections need acceptance)."""
+    private_link_principals: Sequence[str] = ()
+    """NLB with private_link: principals allowed to create endpoints to it; default none."""
     access_logs_bucket: str | None = None
     """ALB: S3 bucket for access logs; default none."""
     deletion_protection: bool = False
@@ -229,6 +231,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                 f"{name}-endpoint-service",
                 acceptance_required=True,
                 network_load_balancer_arns=[self.load_balancer.arn],
+                allowed_principals=list(args.private_link_principals) or None,
                 tags=tags,
                 opts=child,
             )

@@ -320,6 +320,8 @@ def _check_service(
             )
         if lb.type == "network" and lb.access_logs_bucket is not None:
             problems.append(Problem(f"{path}.loadBalancer.accessLogsBucket", "applies only to type application"))
+        if lb.private_link_principals and not lb.private_link:
+            problems.append(Problem(f"{path}.loadBalancer.privateLinkPrincipals", "needs privateLink: true"))
         if lb.private_link and lb.public:
             problems.append(
                 Problem(f"{path}.loadBalancer.privateLink", "needs an internal load balancer; set public: false")

@@ -166,6 +166,10 @@ class LoadBalancerSettings(Model):
     """ACM certificate in the home region: HTTPS/TLS listener (ALB: plus HTTP->HTTPS redirect)."""
     private_link: bool = Field(False, alias="privateLink")
     """NLB only: offer the service through a VPC endpoint service."""
+    private_link_principals: tuple[
+        Annotated[str, Field(pattern=r"^arn:aws:iam::\d{12}:(root|role/[\w+=,.@/-]+)$")], ...
+    ] = Field((), alias="privateLinkPrincipals")
+    """NLB with privateLink: account roots or roles allowed to create endpoints; default none."""
     access_logs_bucket: str | None = Field(None, alias="accessLogsBucket", pattern=S3_BUCKET, max_length=63)
     """ALB only: S3 bucket (with the ELB log-delivery bucket policy) for access logs; default none."""
 

@@ -251,18 +251,27 @@ def test_prod_asg_tracks_average_cpu(prod: Plan) -> None:
     assert config["targetValue"] == 70
 
 
-def test_instances_have_no_inbound_rules(prod: Plan) -> None:
+def test_instances_have_no_inbound_rules_and_reach_https_and_nfs_only(prod: Plan) -> None:
     sg = prod.named("ecs-instances").inputs
     assert not sg.get("ingress")
-    assert sg["egress"] == [
-        {
-            "description": "HTTPS to the ECS, ECR, S3 and CloudWatch endpoints",
-            "protocol": "tcp",
-            "fromPort": 443,
-            "toPort": 443,
-            "cidrBlocks": ["0.0.0.0/0"],
-        }
-    ]
+    assert [(r["fromPort"], r["cidrBlocks"]) for r in sg["egress"]] == [(443, ["0.0.0.0/0"]), (2049, ["10.20.0.0/16"])]
+    # On EC2 the instance mounts EFS for its tasks.
+    nfs = prod.named("ecs-instances-nfs").inputs
+    assert (nfs["fromPort"], nfs["ipProtocol"]) == (2049, "tcp")
+    assert (
+        prod.named("ecs-instances").urn
+        in prod.named("ecs-instances-nfs").propertyDependencies["referencedSecurityGroupId"]
+    )
+
+
+def test_instance_refresh_also_replaces_protected_instances(prod: Plan) -> None:
+    preferences = prod.named("ecs-asg").inputs["instanceRefresh"]["preferences"]
+    assert preferences == {"minHealthyPercentage": 90, "scaleInProtectedInstances": "Refresh"}
+
+
+def test_prod_file_system_is_protected(prod: Plan, dev: Plan) -> None:
+    assert prod.named("ecs-efs-fs").options["protect"] is True
+    assert dev.named("ecs-efs-fs").options["protect"] in (False, None)
 
 
 def test_spot_instances_drain_and_rebalance(prod_config: dict[str, Any]) -> None:

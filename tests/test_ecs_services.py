@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -113,6 +114,26 @@ def test_dev_nlb_is_internal_tcp_cross_zone_with_private_link(dev: Plan) -> None
     endpoint = dev.named("ecs-api-endpoint-service").inputs
     assert endpoint["acceptanceRequired"] is True
     assert endpoint["networkLoadBalancerArns"][0].startswith("arn:aws:elasticloadbalancing:us-east-1:")
+
+
+def test_private_link_principals_may_connect(dev_config: dict[str, Any]) -> None:
+    principals = ["arn:aws:iam::210987654321:root"]
+    plan = run_stack("dev", set_path(dev_config, "ecs.services[2].loadBalancer.privateLinkPrincipals", principals))
+    assert plan.named("ecs-api-endpoint-service").inputs["allowedPrincipals"] == principals
+
+
+def test_scaling_changes_are_applied_one_at_a_time(dev: Plan) -> None:
+    # Application Auto Scaling rejects concurrent updates of one scalable target.
+    chain = [
+        "ecs-web-scaling-target",
+        "ecs-web-scaling-cpu",
+        "ecs-web-scaling-memory",
+        "ecs-web-scaling-requests",
+        "ecs-web-scaling-business-hours",
+        "ecs-web-scaling-after-hours",
+    ]
+    for before, after in itertools.pairwise(chain):
+        assert dev.named(before).urn in dev.named(after).dependencies, (before, after)
 
 
 def test_nlb_with_a_certificate_terminates_tls(dev_config: dict[str, Any]) -> None:

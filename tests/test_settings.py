@@ -496,7 +496,7 @@ def test_unknown_nested_key_lists_the_allowed_keys(dev_config: dict[str, Any]) -
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
     assert str(caught.value.problems[0]) == (
-        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, accessLogsBucket"
+        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, privateLinkPrincipals, accessLogsBucket"
     )
 
 
