@@ -417,13 +417,13 @@ class EksRegion(pulumi.ComponentResource):
                 password_length=32, exclude_punctuation=True, opts=pulumi.InvokeOutputOptions(parent=self)
             ).random_password
             secret = aws.secretsmanager.Secret(
-                f"{name}-ontap-svm",
+                f"{name}-ontap-credentials",
                 description=f"vsadmin credentials of the FSx ONTAP SVM of {args.cluster_name} (read by Trident)",
                 tags=tags,
                 opts=child,
             )
             aws.secretsmanager.SecretVersion(
-                f"{name}-ontap-svm-version",
+                f"{name}-ontap-credentials-version",
                 secret_id=secret.id,
                 secret_string=pulumi.Output.secret(password).apply(lambda p: json.dumps(ontap_svm_credentials(str(p)))),
                 opts=child,

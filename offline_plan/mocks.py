@@ -229,6 +229,7 @@ _ID_PREFIX = {
     "aws:kms/key:Key": "",
     "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
     "aws:efs/fileSystem:FileSystem": "fs-",
+    "aws:fsx/ontapFileSystem:OntapFileSystem": "fs-",
     "aws:efs/accessPoint:AccessPoint": "fsap-",
     "aws:ec2/vpcEndpointService:VpcEndpointService": "vpce-svc-",
 }
@@ -294,7 +295,13 @@ def _ssm_parameter(args: MockCallArgs, region: str) -> Outputs:
     }
 
 
+def _random_password(args: MockCallArgs, region: str) -> Outputs:
+    length = int(args.args.get("passwordLength") or 32)
+    return {"randomPassword": ("Offline" + short_hash("password", 64))[:length], "id": "offline"}
+
+
 INVOKE_RESULTS: dict[str, Callable[[MockCallArgs, str], Outputs]] = {
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
 }

@@ -33,6 +33,8 @@ RESOURCE_ARN = r"^(arn:aws[a-z-]*:.+|\*)$"
 TAG_PREFIX = r"^[A-Za-z0-9_.-]+$"
 CACHE_PREFIX = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 K8S_NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+ENDPOINT_PRINCIPAL = r"^arn:aws:iam::\d{12}:(root|role/[\w+=,.@/-]+)$"
+SPOT_PRICE = r"^\d+(\.\d{1,5})?$"
 AT_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
 S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -46,6 +48,8 @@ PATTERN_HELP: dict[str, str] = {
     IAM_PRINCIPAL_ARN: "an IAM role or user ARN, arn:aws:iam::123456789012:role/name",
     IAM_ROLE_ARN: "an IAM role ARN, arn:aws:iam::123456789012:role/name",
     LABEL_KEY: "a Kubernetes label key such as team or example.com/team",
+    ENDPOINT_PRINCIPAL: "an account root or role ARN, e.g. arn:aws:iam::123456789012:root",
+    SPOT_PRICE: 'a USD/hour price as a string, e.g. "0.05"',
     AT_TIME: "a time as yyyy-mm-ddThh:mm:ss, e.g. 2027-01-04T08:00:00",
     S3_BUCKET: "an S3 bucket name: lowercase letters, digits, dots and dashes",
     HTTP_PATH: "an HTTP path starting with /, such as /healthz",
@@ -373,7 +377,7 @@ class SelfManagedNodeGroupSettings(_NodeGroupBase):
     instance_type: str = Field(alias="instanceType", pattern=INSTANCE_TYPE)
     ami_id: str | None = Field(None, alias="amiId", pattern=AMI_ID)
     """Custom AMI; default: the EKS-optimized AL2023 AMI for the version and architecture."""
-    spot_max_price: str | None = Field(None, alias="spotMaxPrice", pattern=r"^\d+(\.\d{1,5})?$")
+    spot_max_price: str | None = Field(None, alias="spotMaxPrice", pattern=SPOT_PRICE)
     """Run on spot at most at this USD/hour price (e.g. "0.05"); default on-demand."""
     root_volume_size_gib: int = Field(50, alias="rootVolumeSizeGiB", ge=20, le=16384)
 

@@ -22,11 +22,13 @@ SERVICE_MODELS = {
     "elasticfilesystem": "efs",
     "cloudwatch": "cloudwatch",
     "ec2": "ec2",
+    "fsx": "fsx",
 }
 
 PERMISSION_ONLY = {
     # Actions IAM knows that are not API operations (AWS service authorization reference).
     "ecr:ReplicateImage",
+    "sts:TagSession",
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
     "ssmmessages:OpenControlChannel",

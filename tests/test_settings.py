@@ -411,6 +411,30 @@ BAD_INPUTS += [
         "less than or equal to 60",
     ),
 ]
+BAD_INPUTS += [
+    (
+        "prod",
+        "eks.nodeGroups[2].spotMaxPrice",
+        "cheap",
+        "eks.nodeGroups[2].spotMaxPrice",
+        "a USD/hour price as a string",
+    ),
+    ("prod", "eks.nodeGroups[2].spot", True, "eks.nodeGroups[2].spot", "unknown key"),
+    (
+        "dev",
+        "ecs.services[2].loadBalancer.privateLinkPrincipals",
+        ["*"],
+        "ecs.services[2].loadBalancer.privateLinkPrincipals[0]",
+        "an account root or role ARN",
+    ),
+    (
+        "dev",
+        "ecs.services[0].loadBalancer.privateLinkPrincipals",
+        ["arn:aws:iam::123456789012:root"],
+        "ecs.services[0].loadBalancer.privateLinkPrincipals",
+        "needs privateLink: true",
+    ),
+]
 BAD_INPUTS = [row for row in BAD_INPUTS if row[4] is not None]
 BAD_INPUTS.append(
     (
