@@ -89,6 +89,7 @@ clusters = {
             container_insights=eks.container_insights,
             endpoint_public_access_cidrs=eks.endpoint_public_access_cidrs,
             admin_role_arns=eks.admin_role_arns,
+            protect_data=cfg.deletion_protection,
         ),
         opts=pulumi.ResourceOptions(provider=providers[region]),
     )

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components.ecs_policies import efs_file_system_policy, posix_id
+from components.outputs import nth
 from components.tags import component_tags
-
-
-def _nth(index: int) -> Callable[[Sequence[str]], str]:
-    return lambda ids: ids[index]
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ class SharedFileSystem(pulumi.ComponentResource):
             aws.efs.MountTarget(
                 f"{name}-mount-{i}",
                 file_system_id=self.file_system.id,
-                subnet_id=subnets.apply(_nth(i)),
+                subnet_id=subnets.apply(nth(i)),
                 security_groups=[self.security_group.id],
                 opts=child,
             )

@@ -8,14 +8,14 @@ from this cluster's kubeconfig, because components never create providers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components.ecs_policies import ec2_trust_policy
+from components.ecs_policies import ec2_trust_policy, efs_file_system_policy
 from components.eks_policies import (
     ADDONS,
     CLUSTER_ADMIN_POLICY,
@@ -30,6 +30,7 @@ from components.eks_policies import (
     pod_identity_trust_policy,
     trident_policy,
 )
+from components.outputs import nth
 from components.tags import component_tags
 from settings.models import (
     FargateProfileSettings,
@@ -67,6 +68,8 @@ class StorageBackends:
     ontap_file_system_id: pulumi.Output[str] | None = None
     ontap_svm_name: str | None = None
     ontap_secret_arn: pulumi.Output[str] | None = None
+    ontap_ready: tuple[pulumi.Resource, ...] = ()
+    """The Trident add-on and its identity: the backend configuration needs both first."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class EksRegionArgs:
     """Public API endpoint allow-list; empty keeps the endpoint private (default)."""
     admin_role_arns: Sequence[str] = ()
     """Roles granted cluster admin through access entries."""
+    protect_data: bool = False
+    """Pulumi-protect the EFS and ONTAP file systems so no update or destroy deletes their data (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -382,6 +387,18 @@ class EksRegion(pulumi.ComponentResource):
                 encrypted=True,
                 throughput_mode="elastic",
                 tags={**tags, "Name": f"{name}-efs"},
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect_data),
+            )
+            aws.efs.BackupPolicy(
+                f"{name}-efs-backup",
+                file_system_id=fs.id,
+                backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED"),
+                opts=child,
+            )
+            aws.efs.FileSystemPolicy(
+                f"{name}-efs-policy",
+                file_system_id=fs.id,
+                policy=fs.arn.apply(lambda arn: json.dumps(efs_file_system_policy(arn))),
                 opts=child,
             )
             group = self._storage_group(
@@ -426,7 +443,8 @@ class EksRegion(pulumi.ComponentResource):
                 f"{name}-ontap-credentials-version",
                 secret_id=secret.id,
                 secret_string=pulumi.Output.secret(password).apply(lambda p: json.dumps(ontap_svm_credentials(str(p)))),
-                opts=child,
+                # The password is generated once; later runs generate another one and must not apply it.
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["secretString"]),
             )
             ontap = aws.fsx.OntapFileSystem(
                 f"{name}-ontap",
@@ -438,7 +456,7 @@ class EksRegion(pulumi.ComponentResource):
                 security_group_ids=[group.id],
                 automatic_backup_retention_days=7,
                 tags={**tags, "Name": f"{name}-ontap"},
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect_data),
             )
             svm_name = "eks"
             aws.fsx.OntapStorageVirtualMachine(
@@ -447,7 +465,7 @@ class EksRegion(pulumi.ComponentResource):
                 name=svm_name,
                 svm_admin_password=pulumi.Output.secret(password),
                 tags=tags,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["svmAdminPassword"]),
             )
             trident = self._pod_role(f"{name}-trident", account, (), tags)
             aws.iam.RolePolicy(
@@ -456,7 +474,7 @@ class EksRegion(pulumi.ComponentResource):
                 policy=secret.arn.apply(lambda arn: json.dumps(trident_policy(arn))),
                 opts=child,
             )
-            aws.eks.Addon(
+            trident_addon = aws.eks.Addon(
                 f"{name}-trident",
                 cluster_name=cluster_name,
                 addon_name=TRIDENT_ADDON,
@@ -465,7 +483,7 @@ class EksRegion(pulumi.ComponentResource):
                 tags=tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[agent, *capacity]),
             )
-            aws.eks.PodIdentityAssociation(
+            trident_identity = aws.eks.PodIdentityAssociation(
                 f"{name}-trident-identity",
                 cluster_name=cluster_name,
                 namespace=TRIDENT_NAMESPACE,
@@ -474,7 +492,12 @@ class EksRegion(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            backends.update(ontap_file_system_id=ontap.id, ontap_svm_name=svm_name, ontap_secret_arn=secret.arn)
+            backends.update(
+                ontap_file_system_id=ontap.id,
+                ontap_svm_name=svm_name,
+                ontap_secret_arn=secret.arn,
+                ontap_ready=(trident_addon, trident_identity),
+            )
         return StorageBackends(**backends)  # type: ignore[arg-type]
 
     def _mount_targets(
@@ -489,14 +512,10 @@ class EksRegion(pulumi.ComponentResource):
             aws.efs.MountTarget(
                 f"{name}-efs-mount-{i}",
                 file_system_id=fs.id,
-                subnet_id=subnets.apply(_nth(i)),
+                subnet_id=subnets.apply(nth(i)),
                 security_groups=[group.id],
                 opts=pulumi.ResourceOptions(parent=self),
             )
-
-
-def _nth(index: int) -> Callable[[Sequence[str]], str]:
-    return lambda ids: ids[index]
 
 
 def _server(kubeconfig: str) -> str:

@@ -183,7 +183,7 @@ def fsx_ontap_storage_class() -> dict[str, Any]:
     """Trident NAS volumes on the FSx for NetApp ONTAP backend."""
     return {
         "provisioner": "csi.trident.netapp.io",
-        "parameters": {"backendType": "ontap-nas", "fsType": "ext4"},
+        "parameters": {"backendType": "ontap-nas"},
         "volume_binding_mode": "Immediate",
         "allow_volume_expansion": True,
         "reclaim_policy": "Delete",

@@ -66,7 +66,8 @@ class ClusterStorage(pulumi.ComponentResource):
                 kind="TridentBackendConfig",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name="fsx-ontap", namespace=TRIDENT_NAMESPACE),
                 spec=backend.apply(lambda doc: doc["spec"]),
-                opts=pulumi.ResourceOptions(parent=self),
+                # The add-on installs the TridentBackendConfig type; Trident needs its identity to read the secret.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(b.ontap_ready)),
             )
 
         self.classes = {}

@@ -265,3 +265,19 @@ def test_exports_per_region(prod: Plan) -> None:
         assert out["endpoint"].endswith(f".{region}.eks.amazonaws.com")
         assert out["oidcIssuer"].startswith(f"oidc.eks.{region}.amazonaws.com/id/")
     assert prod.exports["kubeconfigs"] == "[secret]"
+
+
+def test_ontap_password_is_generated_once_and_the_backend_waits_for_trident(everything: Plan) -> None:
+    assert everything.named("eks-us-east-1-ontap-credentials-version").options["ignoreChanges"] == ["secretString"]
+    assert everything.named("eks-us-east-1-ontap-svm").options["ignoreChanges"] == ["svmAdminPassword"]
+    backend = everything.named("eks-us-east-1-storage-trident-backend")
+    assert everything.named("eks-us-east-1-trident").urn in backend.dependencies
+    assert everything.named("eks-us-east-1-trident-identity").urn in backend.dependencies
+
+
+def test_eks_efs_is_tls_only_backed_up_and_protected_in_prod(everything: Plan, prod: Plan) -> None:
+    policy = json.loads(everything.named("eks-us-east-1-efs-policy").inputs["policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert everything.named("eks-us-east-1-efs-backup").inputs["backupPolicy"] == {"status": "ENABLED"}
+    assert prod.named("eks-us-east-1-efs").options["protect"] is True
+    assert everything.named("eks-us-east-1-efs").options["protect"] in (False, None)
