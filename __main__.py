@@ -222,7 +222,18 @@ if platform is not None:
             "clusterName": platform.cluster.name,
             "clusterArn": platform.cluster.arn,
             "launchType": ecs.launch_type if ecs else None,
-            "services": {name: service.service.arn for name, service in platform.services.items()},
+            "services": {
+                name: {
+                    "arn": service.service.arn,
+                    "loadBalancerDns": service.load_balancer.load_balancer.dns_name if service.load_balancer else None,
+                    "endpointServiceName": (
+                        service.load_balancer.endpoint_service.service_name
+                        if service.load_balancer and service.load_balancer.endpoint_service
+                        else None
+                    ),
+                }
+                for name, service in platform.services.items()
+            },
         },
     )
 if clusters:

@@ -340,7 +340,12 @@ def test_without_ecs_section_nothing_ecs_is_built(dev_config: dict[str, Any]) ->
 def test_ecs_exports(dev: Plan) -> None:
     ecs = dev.exports["ecs"]
     assert ecs["clusterName"] == "container-platform-dev" and ecs["launchType"] == "FARGATE"
-    assert ecs["services"]["web"] == "arn:aws:ecs:us-east-1:123456789012:service/container-platform-dev/web"
+    web, api = ecs["services"]["web"], ecs["services"]["api"]
+    assert web["arn"] == "arn:aws:ecs:us-east-1:123456789012:service/container-platform-dev/web"
+    assert web["loadBalancerDns"].endswith(".us-east-1.elb.amazonaws.com") and web["endpointServiceName"] is None
+    assert api["loadBalancerDns"].startswith("internal-")
+    assert api["endpointServiceName"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
+    assert ecs["services"]["worker"]["loadBalancerDns"] is None
 
 
 def test_stack_files_match_the_issue(load: Any) -> None:
