@@ -1,0 +1,1 @@
+"""Components and pure builders of the deployment project (Pulumi Deployments + AWS OIDC)."""
