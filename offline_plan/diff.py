@@ -1,0 +1,443 @@
+"""Compare two offline plans: ``python -m offline_plan.diff BASE.json HEAD.json`` prints Markdown.
+
+Both files are ``build/plan-<stack>.json`` as written by ``make plan`` (``Plan.to_json``).
+Resources are matched by URN:
+
+- **add**: the URN is only in HEAD; **remove**: only in BASE;
+- **replace**: a removed and an added resource with the same type and logical name, that
+  is, a resource whose URN moved (a new parent component). Pulumi deletes the old one and
+  creates the new one unless an alias links them. An input change that makes the provider
+  replace a resource in place (a new VPC CIDR, a cluster name) cannot be known offline:
+  it shows as an update here and only ``pulumi preview`` tells the two apart;
+- **update**: the same URN with different inputs, provider (``(provider)``) or resource
+  options (``(options).protect`` and so on). Dependencies are not compared: they follow
+  from the inputs.
+
+Changed inputs are listed as ``path: old → new`` with nested paths (``tags.environment``,
+``rules[0].selection.countNumber``); inputs that carry JSON documents (IAM policies,
+container definitions, lifecycle policies) are compared inside the document. Resources
+are grouped by component (the name of their top-level ancestor, or their own name when
+they have no parent component) and region.
+
+Secrets never appear: values the recorder masked stay ``[secret]`` (and the other side of
+such a change is hidden too), and a value under a key that looks secret (``password``,
+``secret``, ``token``, ``kubeconfig``; or the ``value`` of a ``{name, value}`` pair whose
+name looks secret) is shown only as ``(changed)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+
+SECRET: Final = "[secret]"
+"""How the recorder writes a secret value."""
+
+CHANGED: Final = "(changed)"
+"""What is shown instead of a value under a secret-looking key."""
+
+HIDDEN: Final = "(hidden)"
+"""What is shown for the plain side of a change whose other side is a secret."""
+
+SECRET_WORDS: Final = frozenset({"password", "passwd", "passphrase", "secret", "secrets", "token", "kubeconfig"})
+"""Words of a key (camelCase, snake_case and kebab-case split) that make its value secret."""
+
+Kind = Literal["add", "remove", "replace", "update"]
+KINDS: Final[tuple[Kind, ...]] = ("add", "remove", "replace", "update")
+KIND_TITLES: Final[dict[Kind, str]] = {"add": "Added", "remove": "Removed", "replace": "Replaced", "update": "Updated"}
+
+
+class _Absent:
+    """The value on the side of a change where the key or list item does not exist."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed leaf: ``path: old → new``, or only ``path`` when ``masked``.
+
+    ``old`` and ``new`` are already redacted (never a secret value); either may be ``ABSENT``.
+    """
+
+    path: str
+    old: Any
+    new: Any
+    masked: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceDiff:
+    """One added, removed, replaced or updated resource."""
+
+    kind: Kind
+    urn: str
+    """HEAD's URN (BASE's for a removed resource)."""
+    type: str
+    name: str
+    component: str
+    region: str
+    changes: tuple[Change, ...] = ()
+    old_urn: str = ""
+    """BASE's URN of a replaced resource."""
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    """Everything that differs between two plans."""
+
+    project: str
+    base_stack: str
+    head_stack: str
+    resources: tuple[ResourceDiff, ...] = ()
+    unchanged: int = 0
+    exports: tuple[Change, ...] = ()
+    warnings_added: tuple[str, ...] = ()
+    warnings_removed: tuple[str, ...] = ()
+
+    def of_kind(self, kind: Kind) -> list[ResourceDiff]:
+        """The resource diffs of one kind."""
+        return [r for r in self.resources if r.kind == kind]
+
+    @property
+    def empty(self) -> bool:
+        """True when the plans register the same resources with the same inputs and export the same outputs."""
+        return not (self.resources or self.exports or self.warnings_added or self.warnings_removed)
+
+    def summary(self) -> str:
+        """``N to add, N to remove, N to replace, N to update, N unchanged``."""
+        counts = {kind: len(self.of_kind(kind)) for kind in KINDS}
+        return (
+            f"{counts['add']} to add, {counts['remove']} to remove, {counts['replace']} to replace, "
+            f"{counts['update']} to update, {self.unchanged} unchanged"
+        )
+
+
+# --- secrets --------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a value under ``key`` must not be shown (``dbPassword``, ``API_TOKEN``, ``kubeconfig``).
+
+    ``httpTokens`` (an instance metadata option) is not a secret: ``tokens`` is not a secret word.
+    """
+    return any(word.lower() in SECRET_WORDS for word in _WORD.findall(key))
+
+
+def _secret_child(container: Mapping[str, Any], key: str) -> bool:
+    """Whether ``container[key]`` is secret: a secret-looking key, or the value of a secret-named pair."""
+    if is_secret_key(key):
+        return True
+    if key.lower() in {"value", "valuefrom"}:
+        label = container.get("name", container.get("Name", container.get("key", container.get("Key"))))
+        return isinstance(label, str) and is_secret_key(label)
+    return False
+
+
+def _json_document(value: Any) -> Any:
+    """The parsed object or array when ``value`` is a JSON document in a string, else ``None``."""
+    if not isinstance(value, str) or not value.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict | list) else None
+
+
+def redact(value: Any, secret: bool = False) -> Any:
+    """``value`` with every secret-looking part replaced: ``[secret]`` stays, the rest becomes ``(changed)``."""
+    if value is ABSENT or value == SECRET:
+        return value
+    if secret:
+        return CHANGED
+    if isinstance(value, Mapping):
+        return {str(k): redact(v, _secret_child(value, str(k))) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    document = _json_document(value)
+    if document is not None:
+        return json.dumps(redact(document), separators=(",", ":"))
+    return value
+
+
+# --- diffing ---------------------------------------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _join(path: str, key: str | int) -> str:
+    """``tags.environment``, ``rules[0]``, ``tags["kubernetes.io/role/elb"]``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key)}]"
+
+
+def _leaf(path: str, old: Any, new: Any, secret: bool) -> Change:
+    if secret:
+        return Change(path, ABSENT if old is ABSENT else CHANGED, ABSENT if new is ABSENT else CHANGED, masked=True)
+    old, new = redact(old), redact(new)
+    # A value turning into a secret (or back) must not show its plain side either.
+    if old == SECRET and new is not ABSENT:
+        new = HIDDEN
+    elif new == SECRET and old is not ABSENT:
+        old = HIDDEN
+    return Change(path, old, new)
+
+
+def diff_values(old: Any, new: Any, path: str = "", secret: bool = False) -> list[Change]:
+    """The changed leaves between two JSON values, in document order.
+
+    Objects are compared key by key, arrays index by index, and strings that both hold a
+    JSON object or array are compared as documents. ``secret`` masks everything below.
+    """
+    if old == new:
+        return []
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        changes: list[Change] = []
+        keys = list(old) + [k for k in new if k not in old]
+        for key in keys:
+            child_secret = secret or _secret_child(old, str(key)) or _secret_child(new, str(key))
+            changes += diff_values(old.get(key, ABSENT), new.get(key, ABSENT), _join(path, str(key)), child_secret)
+        return changes
+    if isinstance(old, list) and isinstance(new, list):
+        return _diff_lists(old, new, path, secret)
+    old_doc, new_doc = _json_document(old), _json_document(new)
+    if old_doc is not None and new_doc is not None:
+        return diff_values(old_doc, new_doc, path, secret)
+    return [_leaf(path or "(value)", old, new, secret)]
+
+
+def _diff_lists(old: list[Any], new: list[Any], path: str, secret: bool) -> list[Change]:
+    """Align two arrays so an inserted or removed item is one change, not a shift of every later index.
+
+    Removed items are named by their BASE index, inserted and changed ones by their HEAD index.
+    """
+    keys = [[json.dumps(v, sort_keys=True) for v in side] for side in (old, new)]
+    changes: list[Change] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, keys[0], keys[1], autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1)
+        for offset in range(paired):  # items changed in place: compare them
+            changes += diff_values(old[i1 + offset], new[j1 + offset], _join(path, j1 + offset), secret)
+        for index in range(i1 + paired, i2):
+            changes += diff_values(old[index], ABSENT, _join(path, index), secret)
+        for index in range(j1 + paired, j2):
+            changes += diff_values(ABSENT, new[index], _join(path, index), secret)
+    return changes
+
+
+def _urn_only(provider_ref: str) -> str:
+    """A provider reference ``urn::id`` without the id, which is only assigned at deploy time."""
+    return provider_ref.rsplit("::", 1)[0] if provider_ref.count("::") > 3 else provider_ref
+
+
+def _short(urn: str) -> str:
+    """The logical name at the end of a URN."""
+    return urn.rsplit("::", 1)[-1]
+
+
+def diff_resource(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Change]:
+    """Changed inputs, provider, parent and options of one resource between two plans."""
+    changes = diff_values(base.get("inputs") or {}, head.get("inputs") or {})
+    if base.get("parent", "") != head.get("parent", ""):
+        changes.append(Change("(parent)", _short(str(base.get("parent", ""))), _short(str(head.get("parent", "")))))
+    old_provider, new_provider = _urn_only(str(base.get("provider", ""))), _urn_only(str(head.get("provider", "")))
+    if old_provider != new_provider:
+        changes.append(Change("(provider)", _short(old_provider) or ABSENT, _short(new_provider) or ABSENT))
+    changes += diff_values(base.get("options") or {}, head.get("options") or {}, "(options)")
+    return changes
+
+
+def components(resources: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """URN → name of its top-level ancestor (its own name when its parent is the stack)."""
+    by_urn = {str(r["urn"]): r for r in resources}
+    result: dict[str, str] = {}
+    for urn, resource in by_urn.items():
+        top = resource
+        for _ in range(len(by_urn)):  # bounded: a malformed plan with a parent cycle still ends
+            parent = by_urn.get(str(top.get("parent", "")))
+            if parent is None:
+                break
+            top = parent
+        result[urn] = str(top.get("name", _short(urn)))
+    return result
+
+
+def _entry(kind: Kind, resource: Mapping[str, Any], component: str, changes: Sequence[Change] = ()) -> ResourceDiff:
+    return ResourceDiff(
+        kind=kind,
+        urn=str(resource["urn"]),
+        type=str(resource.get("type", "")),
+        name=str(resource.get("name", _short(str(resource["urn"])))),
+        component=component,
+        region=str(resource.get("region", "")),
+        changes=tuple(changes),
+    )
+
+
+def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
+    """Compare two plans (``Plan.to_json()`` dicts): resources, stack outputs and warnings."""
+    base_resources = {str(r["urn"]): r for r in base.get("resources") or []}
+    head_resources = {str(r["urn"]): r for r in head.get("resources") or []}
+    base_components = components(base_resources.values())
+    head_components = components(head_resources.values())
+
+    entries: list[ResourceDiff] = []
+    unchanged = 0
+    for urn in sorted(base_resources.keys() & head_resources.keys()):
+        changes = diff_resource(base_resources[urn], head_resources[urn])
+        if changes:
+            entries.append(_entry("update", head_resources[urn], head_components[urn], changes))
+        else:
+            unchanged += 1
+
+    # Same type and name under a different URN: the resource moved, which Pulumi replaces.
+    removed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    added: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for urn in sorted(base_resources.keys() - head_resources.keys()):
+        removed[(str(base_resources[urn].get("type")), str(base_resources[urn].get("name")))].append(urn)
+    for urn in sorted(head_resources.keys() - base_resources.keys()):
+        added[(str(head_resources[urn].get("type")), str(head_resources[urn].get("name")))].append(urn)
+    for key in sorted(removed.keys() & added.keys()):
+        pairs = list(zip(removed[key], added[key], strict=False))
+        for old_urn, new_urn in pairs:
+            changes = diff_resource(base_resources[old_urn], head_resources[new_urn])
+            entry = _entry("replace", head_resources[new_urn], head_components[new_urn], changes)
+            entries.append(replace(entry, old_urn=old_urn))
+        removed[key] = removed[key][len(pairs) :]
+        added[key] = added[key][len(pairs) :]
+    for urns in removed.values():
+        entries += [_entry("remove", base_resources[u], base_components[u]) for u in urns]
+    for urns in added.values():
+        entries += [_entry("add", head_resources[u], head_components[u]) for u in urns]
+
+    base_warnings, head_warnings = list(base.get("warnings") or []), list(head.get("warnings") or [])
+    return PlanDiff(
+        project=str(head.get("project") or base.get("project") or ""),
+        base_stack=str(base.get("stack", "")),
+        head_stack=str(head.get("stack", "")),
+        resources=tuple(sorted(entries, key=lambda e: (e.component, e.region, KINDS.index(e.kind), e.type, e.name))),
+        unchanged=unchanged,
+        exports=tuple(diff_values(base.get("exports") or {}, head.get("exports") or {})),
+        warnings_added=tuple(str(w) for w in head_warnings if w not in base_warnings),
+        warnings_removed=tuple(str(w) for w in base_warnings if w not in head_warnings),
+    )
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks in ``text``."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _value(value: Any, limit: int) -> str:
+    if value is ABSENT:
+        return "(none)"
+    if value in (SECRET, CHANGED, HIDDEN):
+        return str(value)
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _code(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def render_change(change: Change, limit: int = 100) -> str:
+    """``- `path`: `old` → `new```, or ``- `path`: (changed)`` for a masked change."""
+    if change.masked:
+        what = "(added)" if change.old is ABSENT else "(removed)" if change.new is ABSENT else CHANGED
+        return f"- {_code(change.path)}: {what}"
+    return f"- {_code(change.path)}: {_value(change.old, limit)} → {_value(change.new, limit)}"
+
+
+def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int = 40) -> str:
+    """The diff as Markdown: a summary line, then one section per component and region.
+
+    At most ``max_changes`` changed paths are listed per resource.
+    """
+    stack = diff.head_stack if diff.base_stack in ("", diff.head_stack) else f"{diff.base_stack} → {diff.head_stack}"
+    lines = [f"### {title or f'Offline plan diff: {stack}'}", "", f"**{diff.summary()}**", ""]
+    if diff.empty:
+        lines += ["No changes.", ""]
+        return "\n".join(lines)
+
+    groups: dict[tuple[str, str], list[ResourceDiff]] = defaultdict(list)
+    for entry in diff.resources:
+        groups[(entry.component, entry.region)].append(entry)
+    for (component, region), entries in groups.items():
+        lines.append(f"#### {_code(component)} · {region or 'no region'}")
+        for kind in KINDS:
+            of_kind = [e for e in entries if e.kind == kind]
+            if not of_kind:
+                continue
+            lines += ["", f"{KIND_TITLES[kind]} ({len(of_kind)}):", ""]
+            for entry in of_kind:
+                lines.append(f"- {_code(entry.name)} {_code(entry.type)}")
+                if kind in ("update", "replace"):
+                    lines += ["  " + render_change(c) for c in entry.changes[:max_changes]]
+                    if len(entry.changes) > max_changes:
+                        lines.append(f"  - … and {len(entry.changes) - max_changes} more")
+        lines.append("")
+
+    if diff.exports:
+        lines += ["#### Stack outputs", ""]
+        lines += [render_change(c) for c in diff.exports[:max_changes]]
+        if len(diff.exports) > max_changes:
+            lines.append(f"- … and {len(diff.exports) - max_changes} more")
+        lines.append("")
+    if diff.warnings_added or diff.warnings_removed:
+        lines += ["#### Warnings", ""]
+        lines += [f"- new: {w}" for w in diff.warnings_added]
+        lines += [f"- gone: {w}" for w in diff.warnings_removed]
+        lines.append("")
+    lines += [
+        "_Offline plan under mocks: a replacement here is a resource whose URN moved; "
+        "an input the provider can only change by replacing shows as an update. "
+        "`pulumi preview` has the final word._",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: print the Markdown diff of two plan files."""
+    parser = argparse.ArgumentParser(prog="python -m offline_plan.diff", description=__doc__.split("\n\n")[0])
+    parser.add_argument("base", help="plan JSON of the base (e.g. build/plan-dev.json from the target branch)")
+    parser.add_argument("head", help="plan JSON of the change")
+    parser.add_argument("--title", help="heading of the Markdown (default: Offline plan diff: <stack>)")
+    parser.add_argument("--max-changes", type=int, default=40, help="changed paths listed per resource (default 40)")
+    args = parser.parse_args(argv)
+    plans: list[dict[str, Any]] = []
+    for name in (args.base, args.head):
+        try:
+            data = json.loads(Path(name).read_text())
+        except (OSError, ValueError) as err:
+            print(f"error: cannot read plan {name}: {err}", file=sys.stderr)
+            return 2
+        if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+            print(f"error: {name} is not an offline plan (no resources list)", file=sys.stderr)
+            return 2
+        plans.append(data)
+    print(render_markdown(diff_plans(plans[0], plans[1]), title=args.title, max_changes=args.max_changes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
