@@ -1,12 +1,13 @@
 # Two commands matter: `make plan` and `make test`. Each sets up its own venv on first use.
+# `make diff BASE=old/plan-dev.json HEAD=build/plan-dev.json` compares two offline plans.
 PYTHON ?= python3
 VENV := venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: plan test lint clean
+.PHONY: plan diff test lint clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -15,10 +16,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 plan: $(VENV)/.installed  ## Offline plan of STACK (default dev): summary + build/plan-$(STACK).json
 	$(PY) -m offline_plan --stack $(STACK)
 
-lint: $(VENV)/.installed  ## ruff + mypy
+diff: $(VENV)/.installed  ## Markdown diff of two offline plans: make diff BASE=<plan.json> HEAD=<plan.json>
+	@test -n "$(BASE)" -a -n "$(HEAD)" || { echo "usage: make diff BASE=<plan.json> HEAD=<plan.json>" >&2; exit 2; }
+	@$(PY) -m offline_plan.diff "$(BASE)" "$(HEAD)"
+
+lint: $(VENV)/.installed  ## ruff + mypy + the GitHub workflow schema
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 test: lint  ## lint, then the whole pytest suite
 	$(PY) -m pytest
