@@ -5,7 +5,7 @@ VENV := venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: plan diff test lint clean
+.PHONY: plan plan-deployment diff test lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -19,6 +19,9 @@ plan: $(VENV)/.installed  ## Offline plan of STACK (default dev): summary + buil
 diff: $(VENV)/.installed  ## Markdown diff of two offline plans: make diff BASE=<plan.json> HEAD=<plan.json>
 	@test -n "$(BASE)" -a -n "$(HEAD)" || { echo "usage: make diff BASE=<plan.json> HEAD=<plan.json>" >&2; exit 2; }
 	@$(PY) -m offline_plan.diff "$(BASE)" "$(HEAD)"
+
+plan-deployment: $(VENV)/.installed  ## Offline plan of the deployment/ project (stack platform)
+	$(PY) -m offline_plan --project-dir deployment --stack platform
 
 lint: $(VENV)/.installed  ## ruff + mypy + the GitHub workflow schema
 	$(PY) -m ruff check .

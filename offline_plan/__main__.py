@@ -9,9 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pulumi
+
 from offline_plan.recorder import PROJECT, ROOT, engine_config, run_stack, stack_config
 from offline_plan.summary import render
-from settings import ConfigError, parse
+from settings import parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,24 +21,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default dev)")
     parser.add_argument("--stack-file", help="read config from this file instead of Pulumi.<stack>.yaml")
     parser.add_argument("--out", default=str(ROOT / "build"), help="directory for plan-<stack>.json (default build/)")
+    parser.add_argument(
+        "--project-dir",
+        default=str(ROOT),
+        help="another Pulumi project to plan, e.g. deployment (default: this project)",
+    )
     args = parser.parse_args(argv)
+    root = Path(args.project_dir).resolve()
+    if root != ROOT:
+        # The other project's modules (e.g. deploy_settings) import from its own directory.
+        sys.path.insert(0, str(root))
 
     started = time.perf_counter()
     try:
-        config = stack_config(args.stack, path=Path(args.stack_file) if args.stack_file else None)
-        plan = run_stack(args.stack, config, strict=False)
+        config = stack_config(args.stack, root, path=Path(args.stack_file) if args.stack_file else None)
+        plan = run_stack(args.stack, config, strict=False, root=root)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except ConfigError as err:
+    except pulumi.RunError as err:  # every settings layer raises a RunError subclass
         print(f"error: {err}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
 
-    # The same parse the program ran, for the key-choices section of the summary.
-    encoded, _ = engine_config(config)
-    ours = {k: v for k, v in encoded.items() if k.startswith(f"{PROJECT}:")}
-    settings = parse(ours, home_region=encoded.get("aws:region"), stack=args.stack)
+    settings = None
+    if root == ROOT:
+        # The same parse the program ran, for the key-choices section of the summary.
+        encoded, _ = engine_config(config)
+        ours = {k: v for k, v in encoded.items() if k.startswith(f"{PROJECT}:")}
+        settings = parse(ours, home_region=encoded.get("aws:region"), stack=args.stack)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"plan-{args.stack}.json"

@@ -80,12 +80,14 @@ def _choices(settings: Settings) -> list[str]:
     ]
 
 
-def render(plan: Plan, settings: Settings) -> str:
-    """The text ``make plan`` prints."""
+def render(plan: Plan, settings: Settings | None) -> str:
+    """The text ``make plan`` prints (key choices only for this project's own settings)."""
     out = [f"Offline plan for {plan.project}/{plan.stack}: {len(plan.resources)} resources would be registered", ""]
-    out.append("Key choices:")
-    out += [f"  {line}" for line in _choices(settings)]
-    out += ["", "Component tree:"]
+    if settings is not None:
+        out.append("Key choices:")
+        out += [f"  {line}" for line in _choices(settings)]
+        out.append("")
+    out += ["Component tree:"]
     out += _tree(plan)
     counts = Counter((r.region, r.type) for r in plan.resources)
     out += ["", "Resources by region and type:"]

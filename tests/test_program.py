@@ -229,3 +229,11 @@ def test_without_public_repositories_no_extra_provider(dev_config: dict[str, Any
     )
     plan = run_stack("dev", config)
     assert [p.inputs["region"] for p in plan.of_type("pulumi:providers:aws")] == ["eu-central-1"]
+
+
+def test_plan_command_plans_the_deployment_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["--project-dir", "deployment", "--stack", "platform", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "plan-platform.json").read_text())
+    types = {r["type"] for r in data["resources"]}
+    assert {"pulumiservice:index:DeploymentSettings", "aws:iam/openIdConnectProvider:OpenIdConnectProvider"} <= types
+    assert "Key choices:" not in capsys.readouterr().out
