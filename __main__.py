@@ -187,6 +187,7 @@ platform = (
             vpc_cidr=net.cidrs[home],
             az_count=net.az_count,
             deletion_protection=cfg.deletion_protection,
+            anywhere=ecs.anywhere,
         ),
         opts=pulumi.ResourceOptions(provider=providers[home]),
     )
@@ -250,3 +251,13 @@ if clusters:
         },
     )
     pulumi.export("kubeconfigs", {region: cluster.kubeconfig for region, cluster in clusters.items()})
+if platform is not None and platform.anywhere is not None:
+    pulumi.export(
+        "ecsAnywhere",
+        {
+            "activationId": platform.anywhere.activation_id,
+            "registrationCommand": platform.anywhere.registration_command,
+            "instanceRoleName": platform.anywhere.role.name,
+        },
+    )
+    pulumi.export("ecsAnywhereActivationCode", platform.anywhere.activation_code)

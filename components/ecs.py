@@ -11,6 +11,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.ecs_anywhere import EcsAnywhere, EcsAnywhereArgs
 from components.ecs_policies import (
     INSTANCE_ROLE_MANAGED_POLICIES,
     SCRATCH_VOLUME,
@@ -26,7 +27,7 @@ from components.ecs_scaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from components.efs import EfsMount, SharedFileSystem, SharedFileSystemArgs
 from components.load_balancer import LoadBalancerArgs, ServiceLoadBalancer
 from components.tags import component_tags
-from settings.models import InstanceSettings, ServiceSettings
+from settings.models import AnywhereSettings, InstanceSettings, ServiceSettings
 
 LaunchType = Literal["FARGATE", "EC2"]
 
@@ -127,8 +128,8 @@ class EcsService(pulumi.ComponentResource):
     """Its task definition."""
     task_role: aws.iam.Role
     """The service's own task role (never shared, never the execution role)."""
-    security_group: aws.ec2.SecurityGroup
-    """The tasks' security group."""
+    security_group: aws.ec2.SecurityGroup | None
+    """The tasks' security group (none for EXTERNAL services, which use the server's network)."""
     log_group: aws.cloudwatch.LogGroup
     """``/ecs/<cluster>/<service>``."""
 
@@ -203,17 +204,21 @@ class EcsService(pulumi.ComponentResource):
                 )
             )
         )
-        fargate = args.launch_type == "FARGATE"
+        fargate = args.launch_type == "FARGATE" and svc.launch_type is None
+        external = svc.launch_type == "EXTERNAL"
         self.task_definition = aws.ecs.TaskDefinition(
             f"{name}-task",
             family=f"{args.cluster_name}-{svc.name}",
-            network_mode="awsvpc",
-            requires_compatibilities=[args.launch_type],
+            # ECS Anywhere has no awsvpc: bridge (default) or host networking.
+            network_mode=(svc.network_mode or "bridge") if external else "awsvpc",
+            requires_compatibilities=["EXTERNAL" if external else args.launch_type],
             cpu=str(svc.cpu),
             memory=str(svc.memory),
             execution_role_arn=args.execution_role_arn,
             task_role_arn=self.task_role.arn,
-            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+            runtime_platform=None
+            if external
+            else aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 operating_system_family="LINUX",
                 cpu_architecture="ARM64" if args.architecture == "arm64" else "X86_64",
             ),
@@ -222,23 +227,29 @@ class EcsService(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
         )
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            description=f"Tasks of the {svc.name} service",
-            vpc_id=args.vpc_id,
-            egress=[
-                aws.ec2.SecurityGroupEgressArgs(
-                    description="Outbound to AWS APIs, registries and dependencies",
-                    protocol="-1",
-                    from_port=0,
-                    to_port=0,
-                    cidr_blocks=["0.0.0.0/0"],
-                )
-            ],
-            tags={**tags, "Name": f"{name}-sg"},
-            opts=child,
+        # ECS Anywhere tasks use the server's network: no ENI, so no security group.
+        self.security_group = (
+            None
+            if external
+            else aws.ec2.SecurityGroup(
+                f"{name}-sg",
+                description=f"Tasks of the {svc.name} service",
+                vpc_id=args.vpc_id,
+                egress=[
+                    aws.ec2.SecurityGroupEgressArgs(
+                        description="Outbound to AWS APIs, registries and dependencies",
+                        protocol="-1",
+                        from_port=0,
+                        to_port=0,
+                        cidr_blocks=["0.0.0.0/0"],
+                    )
+                ],
+                tags={**tags, "Name": f"{name}-sg"},
+                opts=child,
+            )
         )
         if args.efs is not None:
+            assert self.security_group is not None  # the settings layer keeps EFS off EXTERNAL services
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-nfs",
                 security_group_id=args.efs.security_group_id,
@@ -254,6 +265,7 @@ class EcsService(pulumi.ComponentResource):
         lb = svc.load_balancer
         if lb is not None:
             assert svc.port is not None  # the settings layer requires a port with a load balancer
+            assert self.security_group is not None  # and keeps load balancers off EXTERNAL services
             self.load_balancer = ServiceLoadBalancer(
                 name,
                 LoadBalancerArgs(
@@ -285,14 +297,17 @@ class EcsService(pulumi.ComponentResource):
             cluster=args.cluster_arn,
             task_definition=self.task_definition.arn,
             desired_count=svc.desired_count,
-            capacity_provider_strategies=_strategy_args(args.capacity_strategy),
+            capacity_provider_strategies=None if external else _strategy_args(args.capacity_strategy),
+            launch_type="EXTERNAL" if external else None,
             # Lets a strategy change (e.g. switching launch type) update the service in place
             # with a new deployment instead of replacing it (the provider's documented rule).
             force_new_deployment=True,
             platform_version="LATEST" if fargate else None,
-            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+            network_configuration=None
+            if external
+            else aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=args.subnet_ids,
-                security_groups=[self.security_group.id],
+                security_groups=[self.security_group.id] if self.security_group else [],
                 assign_public_ip=False,
             ),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
@@ -383,6 +398,8 @@ class EcsPlatformArgs:
     """AZs (= private subnets): the shared file system gets a mount target in each."""
     deletion_protection: bool = False
     """Protect load balancers from deletion; default off (on in prod)."""
+    anywhere: AnywhereSettings | None = None
+    """ECS Anywhere registration for on-premises servers; default off."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -402,6 +419,8 @@ class EcsPlatform(pulumi.ComponentResource):
     """EC2: the container instances' launch template."""
     file_system: SharedFileSystem | None
     """The shared EFS file system, when a service mounts one."""
+    anywhere: EcsAnywhere | None
+    """The ECS Anywhere activation, when configured."""
     instance_security_group: aws.ec2.SecurityGroup
     """EC2: the container instances' security group."""
 
@@ -433,6 +452,22 @@ class EcsPlatform(pulumi.ComponentResource):
             ),
             tags=tags,
             opts=child,
+        )
+
+        self.anywhere = (
+            EcsAnywhere(
+                f"{name}-anywhere",
+                EcsAnywhereArgs(
+                    region=args.region,
+                    cluster_name=args.cluster_name,
+                    registration_limit=args.anywhere.registration_limit,
+                    expiration_date=args.anywhere.expiration_date,
+                    tags=args.tags,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
+            )
+            if args.anywhere is not None
+            else None
         )
 
         mounting = [svc.name for svc in args.services if svc.volumes]

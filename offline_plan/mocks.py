@@ -223,6 +223,10 @@ def _scaling_policy(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     }
 
 
+def _ssm_activation(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    return {"activationCode": "OFFLINE-ACTIVATION-CODE", "expired": False}
+
+
 _ID_PREFIX = {
     "aws:ec2/securityGroup:SecurityGroup": "sg-",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
@@ -249,6 +253,7 @@ RESOURCE_OUTPUTS: dict[str, OutputFn] = {
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:autoscaling/group:Group": _auto_scaling_group,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:ssm/activation:Activation": _ssm_activation,
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:lb/listener:Listener": _listener,
     "aws:efs/fileSystem:FileSystem": _efs_file_system,

@@ -155,7 +155,7 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
 
     config = StackConfig.model_validate_json(json.dumps(values), strict=True)
     assert home_region is not None
-    problems = check_stack(config, home_region)
+    problems = check_stack(config, home_region, today or date.today())
     if problems:
         raise ConfigError(stack, problems)
     warnings = tuple(warnings_for(config, today or date.today()))

@@ -24,6 +24,7 @@ from settings.aws_tables import (
     instance_architecture,
 )
 from settings.models import (
+    AnywhereSettings,
     AutoscalingSettings,
     EcsSettings,
     EksSettings,
@@ -213,7 +214,55 @@ def check_registry(reg: RegistrySettings, environment: str) -> list[Problem]:
 # ------------------------------------------------------------------------------- ecs
 
 
-def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str]) -> list[Problem]:
+def _check_external(path: str, svc: ServiceSettings, ecs: EcsSettings) -> list[Problem]:
+    problems: list[Problem] = []
+    if ecs.anywhere is None:
+        problems.append(
+            Problem(f"{path}.launchType", "EXTERNAL needs ecs.anywhere (the activation that registers the servers)")
+        )
+    if svc.load_balancer is not None:
+        problems.append(
+            Problem(
+                f"{path}.loadBalancer",
+                "ECS Anywhere does not support load balancers; remove it or drop launchType EXTERNAL",
+            )
+        )
+    if svc.volumes:
+        problems.append(Problem(f"{path}.volumes", "ECS Anywhere does not support EFS volumes"))
+    if svc.autoscaling is not None and svc.autoscaling.requests_per_target is not None:
+        problems.append(
+            Problem(
+                f"{path}.autoscaling.requestsPerTarget", "needs a load balancer, which EXTERNAL services cannot have"
+            )
+        )
+    return problems
+
+
+def _check_anywhere(anywhere: AnywhereSettings, today: date) -> list[Problem]:
+    try:
+        expires = date.fromisoformat(anywhere.expiration_date)
+    except ValueError:
+        return [
+            Problem("ecs.anywhere.expirationDate", f"'{anywhere.expiration_date}' is not a date; expected yyyy-mm-dd")
+        ]
+    if expires <= today:
+        return [
+            Problem(
+                "ecs.anywhere.expirationDate",
+                f"{expires} has passed; expected a day after {today} (at most 30 days ahead)",
+            )
+        ]
+    if expires - today > timedelta(days=30):
+        return [
+            Problem(
+                "ecs.anywhere.expirationDate",
+                f"{expires} is more than 30 days ahead; SSM activations last at most 30 days",
+            )
+        ]
+    return []
+
+
+def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str], today: date) -> list[Problem]:
     """Launch-type exclusive keys, task sizes, images, secrets, load balancers, scaling."""
     problems: list[Problem] = []
     if ecs.launch_type == "EC2":
@@ -249,7 +298,17 @@ def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str]
 
     problems += _unique("ecs.services", "service", [s.name for s in ecs.services])
     for i, svc in enumerate(ecs.services):
-        problems += _check_service(f"ecs.services[{i}]", svc, ecs.launch_type, home_region, repositories)
+        path = f"ecs.services[{i}]"
+        if svc.launch_type == "EXTERNAL":
+            problems += _check_external(path, svc, ecs)
+        elif svc.network_mode is not None:
+            problems.append(
+                Problem(f"{path}.networkMode", "applies only to launchType EXTERNAL; other services use awsvpc")
+            )
+        launch = "EC2" if svc.launch_type == "EXTERNAL" else ecs.launch_type
+        problems += _check_service(path, svc, launch, home_region, repositories)
+    if ecs.anywhere is not None:
+        problems += _check_anywhere(ecs.anywhere, today)
     return problems
 
 
@@ -608,7 +667,7 @@ def check_eks(eks: EksSettings) -> list[Problem]:
 # ------------------------------------------------------------------------------ all
 
 
-def check_stack(config: StackConfig, home_region: str) -> list[Problem]:
+def check_stack(config: StackConfig, home_region: str, today: date) -> list[Problem]:
     """Every cross-field and cross-section rule of a structurally valid stack config."""
     eks_regions = list(config.eks.regions) if config.eks else []
     regions_in_use = [home_region] + [r for r in eks_regions if r != home_region]
@@ -623,7 +682,10 @@ def check_stack(config: StackConfig, home_region: str) -> list[Problem]:
         )
     if config.ecs is not None:
         problems += check_ecs(
-            config.ecs, home_region=home_region, repositories=[r.name for r in config.registry.repositories]
+            config.ecs,
+            home_region=home_region,
+            repositories=[r.name for r in config.registry.repositories],
+            today=today,
         )
     if config.eks is not None:
         problems += check_eks(config.eks)

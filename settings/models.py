@@ -296,6 +296,10 @@ class ServiceSettings(Model):
     """Container health check; default none (the load balancer's check still applies)."""
     read_only_root_filesystem: bool = Field(True, alias="readOnlyRootFilesystem")
     """Read-only root filesystem with a writable scratch volume at /tmp; default true."""
+    launch_type: Literal["EXTERNAL"] | None = Field(None, alias="launchType")
+    """``EXTERNAL`` runs the service on ECS Anywhere servers; default: the cluster's capacity."""
+    network_mode: Literal["bridge", "host"] | None = Field(None, alias="networkMode")
+    """EXTERNAL only: ``bridge`` (default) or ``host``; ECS Anywhere does not support awsvpc."""
     enable_execute_command: bool = Field(False, alias="enableExecuteCommand")
     """Allow ``aws ecs execute-command`` into the tasks (logged to the cluster's exec log group); default false."""
 
@@ -321,6 +325,15 @@ class InstanceSettings(Model):
     """ASG target tracking on average CPU (percent)."""
 
 
+class AnywhereSettings(Model):
+    """ECS Anywhere: register on-premises servers into the cluster through an SSM activation."""
+
+    registration_limit: int = Field(10, alias="registrationLimit", ge=1, le=1000)
+    """How many servers the activation may register; default 10."""
+    expiration_date: str = Field(alias="expirationDate", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    """Last day (UTC, yyyy-mm-dd) the activation accepts registrations; at most 30 days ahead (AWS limit)."""
+
+
 class EcsSettings(Model):
     """``container-platform:ecs``: the ECS cluster in the home region."""
 
@@ -332,6 +345,8 @@ class EcsSettings(Model):
     instances: InstanceSettings | None = None
     """EC2 only (required there)."""
     log_retention_days: LogRetention = Field(30, alias="logRetentionDays")
+    anywhere: AnywhereSettings | None = None
+    """ECS Anywhere activation for on-premises servers; off when absent."""
     services: tuple[ServiceSettings, ...] = ()
 
 
