@@ -245,13 +245,8 @@ def _check_anywhere(anywhere: AnywhereSettings, today: date) -> list[Problem]:
         return [
             Problem("ecs.anywhere.expirationDate", f"'{anywhere.expiration_date}' is not a date; expected yyyy-mm-dd")
         ]
-    if expires <= today:
-        return [
-            Problem(
-                "ecs.anywhere.expirationDate",
-                f"{expires} has passed; expected a day after {today} (at most 30 days ahead)",
-            )
-        ]
+    # A past date is only a warning (see warnings_for): the activation already exists and the
+    # servers it registered keep working; an error would block every later deploy of the stack.
     if expires - today > timedelta(days=30):
         return [
             Problem(
@@ -695,6 +690,12 @@ def check_stack(config: StackConfig, home_region: str, today: date) -> list[Prob
 def warnings_for(config: StackConfig, today: date) -> list[str]:
     """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
     warnings: list[str] = []
+    anywhere = config.ecs.anywhere if config.ecs else None
+    if anywhere is not None and anywhere.expiration_date <= today.isoformat():
+        warnings.append(
+            f"ecs.anywhere.expirationDate: {anywhere.expiration_date} has passed; the activation registers no more "
+            "servers (registered ones keep working); move the date forward (at most 30 days) to register more"
+        )
     if config.network.nat_gateways == "none":
         warnings.append(
             "network.natGateways: 'none' leaves workloads only the ECR, S3, Logs and STS endpoints; ECS on EC2, "

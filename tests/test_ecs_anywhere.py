@@ -144,7 +144,6 @@ def test_external_sizes_are_not_held_to_the_fargate_table() -> None:
 @pytest.mark.parametrize(
     ("expires", "words"),
     [
-        ((date.today() - timedelta(days=1)).isoformat(), "has passed"),
         ((date.today() + timedelta(days=45)).isoformat(), "more than 30 days ahead"),
         ("2027-02-30", "is not a date"),
     ],
@@ -154,3 +153,9 @@ def test_activation_expiry_is_checked(expires: str, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
     assert any(p.path == "ecs.anywhere.expirationDate" and words in p.message for p in caught.value.problems)
+
+
+def test_a_passed_expiry_only_warns_so_the_stack_stays_deployable() -> None:
+    config = set_path(with_anywhere(), "ecs.anywhere.expirationDate", (date.today() - timedelta(days=1)).isoformat())
+    warnings = parse_config(config).warnings
+    assert any(w.startswith("ecs.anywhere.expirationDate:") and "has passed" in w for w in warnings)
