@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.ecs_policies import service_trust_policy
 from components.tags import component_tags
 
 ANYWHERE_ROLE_POLICIES: tuple[str, ...] = (
@@ -18,14 +19,6 @@ ANYWHERE_ROLE_POLICIES: tuple[str, ...] = (
 """What AWS documents for the ECS Anywhere instance role (SSM agent + ECS agent)."""
 
 INSTALL_SCRIPT_URL = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
-
-
-def ssm_trust_policy() -> dict[str, object]:
-    """Trust for the ECS Anywhere role: SSM assumes it for the registered servers."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
 
 
 def registration_command(region: str, cluster_name: str, activation_id: str) -> str:
@@ -72,7 +65,8 @@ class EcsAnywhere(pulumi.ComponentResource):
         self.role = aws.iam.Role(
             f"{name}-role",
             description=f"ECS Anywhere servers of {args.cluster_name}",
-            assume_role_policy=json.dumps(ssm_trust_policy()),
+            # SSM assumes it on behalf of the registered servers.
+            assume_role_policy=json.dumps(service_trust_policy("ssm.amazonaws.com")),
             tags=tags,
             opts=child,
         )

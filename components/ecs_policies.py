@@ -47,9 +47,14 @@ def ecs_tasks_trust_policy(account_id: str, region: str) -> dict[str, Any]:
     )
 
 
+def service_trust_policy(service: str) -> dict[str, Any]:
+    """Trust for a role an AWS service assumes on its own (``ec2.amazonaws.com``, ``ssm.amazonaws.com``...)."""
+    return _policy([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
 def ec2_trust_policy() -> dict[str, Any]:
-    """Trust for the container instance role."""
-    return _policy([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}])
+    """Trust for instance roles (ECS container instances, EKS nodes)."""
+    return service_trust_policy("ec2.amazonaws.com")
 
 
 def secret_resource_arns(reference: str) -> list[str]:

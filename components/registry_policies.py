@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from components.ecs_policies import service_trust_policy
+
 PULL_ACTIONS: tuple[str, ...] = (
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
@@ -116,10 +118,7 @@ def repository_policy(pull_principals: Sequence[str], push_principals: Sequence[
 
 def creation_role_trust_policy() -> dict[str, Any]:
     """Trust policy of the role ECR assumes to create replicated and pull-through repositories."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
+    return service_trust_policy("ecr.amazonaws.com")
 
 
 def creation_role_policy(account_id: str, regions: Sequence[str]) -> dict[str, Any]:

@@ -119,13 +119,18 @@ def _ecr_public_repository(args: MockResourceArgs, region: str, rid: str) -> Out
     }
 
 
+def _autoname(args: MockResourceArgs) -> str:
+    """The physical name: the given one, or Pulumi-style autonaming (logical name + 7 characters)."""
+    return str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+
+
 def _kms_key(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     return {"arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{rid}", "keyId": rid}
 
 
 def _iam(kind: str) -> OutputFn:
     def outputs(args: MockResourceArgs, region: str, rid: str) -> Outputs:
-        name = str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+        name = _autoname(args)
         # IAM is global: its ARNs have no region.
         return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{name}", "name": name, "uniqueId": rid.upper()}
 
@@ -134,7 +139,7 @@ def _iam(kind: str) -> OutputFn:
 
 def _named_arn(service: str, kind: str, sep: str = "/") -> OutputFn:
     def outputs(args: MockResourceArgs, region: str, rid: str) -> Outputs:
-        name = str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+        name = _autoname(args)
         return {"arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}{sep}{name}", "name": name}
 
     return outputs
@@ -157,17 +162,13 @@ def _launch_template(args: MockResourceArgs, region: str, rid: str) -> Outputs:
 
 
 def _auto_scaling_group(args: MockResourceArgs, region: str, rid: str) -> Outputs:
-    name = str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
+    name = _autoname(args)
     uuid = short_hash(name, 32)
     uuid = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:32]}"
     return {
         "arn": f"arn:aws:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{uuid}:autoScalingGroupName/{name}",
         "name": name,
     }
-
-
-def _autoname(args: MockResourceArgs) -> str:
-    return str(args.inputs.get("name") or f"{args.name}-{short_hash(args.name, 7)}")
 
 
 def _load_balancer(args: MockResourceArgs, region: str, rid: str) -> Outputs:
