@@ -7,7 +7,7 @@ STACK ?= dev
 
 .PHONY: plan plan-deployment diff test lint clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt policy/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

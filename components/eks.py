@@ -112,6 +112,26 @@ class EksRegionArgs:
     """Extra tags on top of the provider's default tags."""
 
 
+NODE_METADATA_OPTIONS: dict[str, object] = {
+    "httpEndpoint": "enabled",
+    "httpTokens": "required",
+    # Two hops: pods on the node network (the VPC CNI, CSI node plugins) still reach IMDS.
+    "httpPutResponseHopLimit": 2,
+}
+"""Metadata options forced onto the launch template of self-managed (NodeGroupV2) nodes."""
+
+
+def require_imdsv2(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+    """Require IMDSv2 on the launch templates pulumi_eks creates for self-managed nodes.
+
+    Runs in a real ``pulumi preview``/``up`` (transforms reach the children of packaged
+    components); the mocked runtime does not run transforms, so tests call this directly.
+    """
+    if args.type_ != "aws:ec2/launchTemplate:LaunchTemplate":
+        return None
+    return pulumi.ResourceTransformResult(props={**args.props, "metadataOptions": NODE_METADATA_OPTIONS}, opts=args.opts)
+
+
 class EksRegion(pulumi.ComponentResource):
     """pulumi_eks cluster (API auth, encrypted secrets, all logs) with node groups, Fargate, add-ons, storage."""
 
@@ -337,7 +357,9 @@ class EksRegion(pulumi.ComponentResource):
             # Instance refresh keeps 90% of nodes in service while a new launch template rolls out.
             min_refresh_percentage=90,
             ignore_scaling_changes=True,
-            opts=pulumi.ResourceOptions(parent=self),
+            # pulumi_eks 4.4 exposes no metadata options for NodeGroupV2 (pulumi-eks#850), so its
+            # launch template would leave IMDSv1 to the AMI's default; the transform requires IMDSv2.
+            opts=pulumi.ResourceOptions(parent=self, transforms=[require_imdsv2]),
         )
 
     def _storage_group(
