@@ -21,12 +21,13 @@ from components.ecs_policies import (
     ecs_agent_user_data,
     ecs_tasks_trust_policy,
     efs_task_statement,
+    logs_key_policy,
     task_role_policy,
 )
 from components.ecs_scaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from components.efs import EfsMount, SharedFileSystem, SharedFileSystemArgs
 from components.load_balancer import LoadBalancerArgs, ServiceLoadBalancer
-from components.tags import component_tags
+from components.tags import component_tags, guardrail_exception
 from settings.models import AnywhereSettings, InstanceSettings, ServiceSettings
 
 LaunchType = Literal["FARGATE", "EC2"]
@@ -105,6 +106,8 @@ class EcsServiceArgs:
     """Retention of the service's log group; default 30 days."""
     exec_log_group_arn: pulumi.Input[str] | None = None
     """The cluster's ECS Exec log group; used only when the service enables execute command."""
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """KMS key that encrypts the service's log group; default: the CloudWatch Logs service key."""
     capacity_association: pulumi.Resource | None = None
     """The cluster's capacity provider association: the service is created after it and destroyed before it."""
     public_subnet_ids: pulumi.Input[Sequence[str]] = ()
@@ -143,6 +146,7 @@ class EcsService(pulumi.ComponentResource):
             f"{name}-logs",
             name=f"/ecs/{args.cluster_name}/{svc.name}",
             retention_in_days=args.log_retention_days,
+            kms_key_id=args.log_kms_key_arn,
             tags=tags,
             opts=child,
         )
@@ -224,7 +228,11 @@ class EcsService(pulumi.ComponentResource):
             ),
             container_definitions=definitions,
             volumes=_volumes(svc, args.efs),
-            tags=tags,
+            tags={
+                **tags,
+                **guardrail_exception("ecs-readonly-root-filesystem", svc.writable_root_filesystem_reason),
+                **guardrail_exception("ecs-no-host-namespaces", svc.host_network_reason),
+            },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
         )
         # ECS Anywhere tasks use the server's network: no ENI, so no security group.
@@ -282,6 +290,7 @@ class EcsService(pulumi.ComponentResource):
                     private_link_principals=lb.private_link_principals,
                     access_logs_bucket=lb.access_logs_bucket,
                     deletion_protection=args.deletion_protection,
+                    plain_http_reason=lb.plain_http_reason,
                     tags={**args.tags, "service": svc.name},
                 ),
                 opts=child,
@@ -423,6 +432,8 @@ class EcsPlatform(pulumi.ComponentResource):
     """The ECS Anywhere activation, when configured."""
     instance_security_group: aws.ec2.SecurityGroup
     """EC2: the container instances' security group."""
+    logs_key: aws.kms.Key
+    """Rotating KMS key for the cluster's log groups (service logs and ECS Exec sessions)."""
 
     def __init__(self, name: str, args: EcsPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:EcsPlatform", name, None, opts)
@@ -431,10 +442,22 @@ class EcsPlatform(pulumi.ComponentResource):
         tags = component_tags("ecs", args.tags)
         child = pulumi.ResourceOptions(parent=self)
 
+        self.logs_key = aws.kms.Key(
+            f"{name}-logs-key",
+            description=f"Encrypts the CloudWatch log groups of ECS cluster {args.cluster_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(logs_key_policy(account, args.region))
+            ),
+            tags=tags,
+            opts=child,
+        )
         exec_logs = aws.cloudwatch.LogGroup(
             f"{name}-exec-logs",
             name=f"/ecs/{args.cluster_name}/exec",
             retention_in_days=args.log_retention_days,
+            kms_key_id=self.logs_key.arn,
             tags=tags,
             opts=child,
         )
@@ -547,6 +570,7 @@ class EcsPlatform(pulumi.ComponentResource):
                     architecture=architecture,
                     log_retention_days=args.log_retention_days,
                     exec_log_group_arn=exec_logs.arn,
+                    log_kms_key_arn=self.logs_key.arn,
                     capacity_association=association,
                     public_subnet_ids=args.public_subnet_ids,
                     vpc_cidr=args.vpc_cidr,

@@ -7,9 +7,11 @@ from this cluster's kubeconfig, because components never create providers.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -112,6 +114,11 @@ class EksRegionArgs:
     """Extra tags on top of the provider's default tags."""
 
 
+def _policy_json(build: Callable[[str, str], dict[str, Any]], account: str, *, region: str) -> str:
+    """An inline policy document from its builder, as the JSON the IAM API takes."""
+    return json.dumps(build(account, region))
+
+
 NODE_METADATA_OPTIONS: dict[str, object] = {
     "httpEndpoint": "enabled",
     "httpTokens": "required",
@@ -129,7 +136,9 @@ def require_imdsv2(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransfo
     """
     if args.type_ != "aws:ec2/launchTemplate:LaunchTemplate":
         return None
-    return pulumi.ResourceTransformResult(props={**args.props, "metadataOptions": NODE_METADATA_OPTIONS}, opts=args.opts)
+    return pulumi.ResourceTransformResult(
+        props={**args.props, "metadataOptions": NODE_METADATA_OPTIONS}, opts=args.opts
+    )
 
 
 class EksRegion(pulumi.ComponentResource):
@@ -275,6 +284,13 @@ class EksRegion(pulumi.ComponentResource):
             if not wanted[key]:
                 continue
             role = self._pod_role(f"{name}-{spec.addon_name}", account, spec.policies, tags)
+            if spec.inline_policy is not None:
+                aws.iam.RolePolicy(
+                    f"{name}-{spec.addon_name}-policy",
+                    role=role.name,
+                    policy=account.apply(functools.partial(_policy_json, spec.inline_policy, region=args.region)),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
             aws.eks.Addon(
                 f"{name}-{spec.addon_name}",
                 cluster_name=cluster_name,
@@ -493,7 +509,9 @@ class EksRegion(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-trident-policy",
                 role=trident.name,
-                policy=secret.arn.apply(lambda arn: json.dumps(trident_policy(arn))),
+                policy=pulumi.Output.all(secret.arn, account, ontap.id).apply(
+                    lambda v: json.dumps(trident_policy(v[0], v[1], args.region, v[2]))
+                ),
                 opts=child,
             )
             trident_addon = aws.eks.Addon(

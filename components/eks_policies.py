@@ -6,7 +6,7 @@ and the CSI drivers' parameter references; see README "EKS".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,8 @@ class AddonSpec:
     """The service account EKS associates the role with."""
     policies: tuple[str, ...]
     """AWS managed policies of the add-on's role."""
+    inline_policy: Callable[[str, str], dict[str, Any]] | None = None
+    """Builds the role's inline policy from (account id, region); default none."""
 
 
 ADDONS: dict[str, AddonSpec] = {
@@ -47,7 +49,7 @@ ADDONS: dict[str, AddonSpec] = {
         ("arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy",),
     ),
     "fsxLustre": AddonSpec(
-        "aws-fsx-csi-driver", "fsx-csi-controller-sa", ("arn:aws:iam::aws:policy/AmazonFSxFullAccess",)
+        "aws-fsx-csi-driver", "fsx-csi-controller-sa", (), inline_policy=lambda a, r: fsx_lustre_csi_policy(a, r)
     ),
     "containerInsights": AddonSpec(
         "amazon-cloudwatch-observability",
@@ -96,26 +98,78 @@ def fargate_trust_policy(account_id: str, region: str, cluster_name: str) -> dic
     }
 
 
-def trident_policy(secret_arn: str) -> dict[str, Any]:
-    """NetApp's documented Trident permissions: manage FSx ONTAP volumes, read the SVM secret."""
+def fsx_lustre_csi_policy(account_id: str, region: str) -> dict[str, Any]:
+    """The FSx for Lustre CSI driver's upstream least-privilege policy (AWS-FACTS.md), narrowed.
+
+    File-system actions are limited to this account and region instead of ``*``. ``s3:ListBucket``
+    is left out: the fsx-lustre StorageClass links no S3 data repository.
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
+            {
+                "Sid": "FsxServiceLinkedRole",
+                "Effect": "Allow",
+                "Action": "iam:CreateServiceLinkedRole",
+                "Resource": "*",
+                "Condition": {"StringLike": {"iam:AWSServiceName": ["fsx.amazonaws.com"]}},
+            },
+            {
+                "Sid": "S3DataRepositoryServiceLinkedRole",
+                "Effect": "Allow",
+                "Action": ["iam:CreateServiceLinkedRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
+                "Resource": f"arn:aws:iam::{account_id}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*",
+            },
+            {
+                "Sid": "ManageLustreFileSystems",
+                "Effect": "Allow",
+                "Action": ["fsx:CreateFileSystem", "fsx:DeleteFileSystem", "fsx:UpdateFileSystem", "fsx:TagResource"],
+                "Resource": f"arn:aws:fsx:{region}:{account_id}:file-system/*",
+            },
+            {
+                # DescribeFileSystems supports no resource-level permissions.
+                "Sid": "DescribeFileSystems",
+                "Effect": "Allow",
+                "Action": "fsx:DescribeFileSystems",
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def trident_policy(secret_arn: str, account_id: str, region: str, file_system_id: str) -> dict[str, Any]:
+    """NetApp's documented Trident permissions, narrowed, plus reading the SVM secret.
+
+    Volume changes are limited to this file system (NetApp's example grants them on ``*``).
+    """
+    fsx = f"arn:aws:fsx:{region}:{account_id}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                # The Describe calls support no resource-level permissions.
+                "Sid": "DescribeOntap",
+                "Effect": "Allow",
+                "Action": ["fsx:DescribeFileSystems", "fsx:DescribeStorageVirtualMachines", "fsx:DescribeVolumes"],
+                "Resource": "*",
+            },
             {
                 "Sid": "ManageOntapVolumes",
                 "Effect": "Allow",
                 "Action": [
                     "fsx:CreateVolume",
                     "fsx:DeleteVolume",
-                    "fsx:DescribeFileSystems",
-                    "fsx:DescribeStorageVirtualMachines",
-                    "fsx:DescribeVolumes",
                     "fsx:RestoreVolumeFromSnapshot",
                     "fsx:TagResource",
                     "fsx:UntagResource",
                     "fsx:UpdateVolume",
                 ],
-                "Resource": "*",
+                "Resource": [
+                    f"{fsx}:file-system/{file_system_id}",
+                    f"{fsx}:storage-virtual-machine/{file_system_id}/*",
+                    f"{fsx}:volume/{file_system_id}/*",
+                    f"{fsx}:snapshot/*/*",
+                ],
             },
             {
                 "Sid": "ReadSvmCredentials",

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.ecs_policies import ALB_TLS_POLICY
-from components.tags import component_tags
+from components.tags import component_tags, guardrail_exception
 
 ANYWHERE = "0.0.0.0/0"
 
@@ -50,6 +50,9 @@ class LoadBalancerArgs:
     """ALB: S3 bucket for access logs; default none."""
     deletion_protection: bool = False
     """Refuse deletion of the load balancer (on in prod)."""
+    plain_http_reason: str | None = None
+    """ALB without certificate: why plain HTTP is acceptable; tagged on the HTTP listener as the
+    guardrail exception for ``elb-https-listeners``. Default: none (settings require it then)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -178,6 +181,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                     certificate_arn=args.certificate_arn,
                     ssl_policy=ALB_TLS_POLICY,
                     default_actions=forward,
+                    tags=tags,
                     opts=child,
                 )
             )
@@ -195,6 +199,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                             ),
                         )
                     ],
+                    tags=tags,
                     opts=child,
                 )
             )
@@ -206,6 +211,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                     port=80,
                     protocol="HTTP",
                     default_actions=forward,
+                    tags={**tags, **guardrail_exception("elb-https-listeners", args.plain_http_reason)},
                     opts=child,
                 )
             )
@@ -219,6 +225,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                     certificate_arn=args.certificate_arn,
                     ssl_policy=ALB_TLS_POLICY if args.certificate_arn else None,
                     default_actions=forward,
+                    tags=tags,
                     opts=child,
                 )
             )

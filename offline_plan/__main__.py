@@ -13,6 +13,8 @@ import pulumi
 
 from offline_plan.recorder import PROJECT, ROOT, engine_config, run_stack, stack_config
 from offline_plan.summary import render
+from policy.guardrails.offline import evaluate
+from policy.guardrails.offline import render as render_guardrails
 from settings import parse
 
 
@@ -53,8 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"plan-{args.stack}.json"
-    path.write_text(json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n")
+    recorded = plan.to_json()
+    path.write_text(json.dumps(recorded, indent=2, sort_keys=False) + "\n")
     print(render(plan, settings))
+    # The policy pack's own policy objects, run on what was just recorded (policy/guardrails/offline.py).
+    print()
+    print(render_guardrails(evaluate(recorded)))
     print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} in {elapsed:.2f}s")
     return 0
 

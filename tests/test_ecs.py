@@ -123,12 +123,31 @@ def test_services_run_privately_with_rollback_and_tag_propagation(dev: Plan, pro
 
 
 def test_service_log_groups_keep_the_configured_retention(dev: Plan, prod: Plan) -> None:
+    key = dev.named("ecs-logs-key")
     assert dev.named("ecs-web-logs").inputs == {
         "name": "/ecs/container-platform-dev/web",
         "retentionInDays": 30,
+        "kmsKeyId": dev.named("ecs-web-logs").inputs["kmsKeyId"],
         "tags": {"component": "ecs", "service": "web"},
     }
     assert prod.named("ecs-web-logs").inputs["retentionInDays"] == 365
+    # Every log group of the cluster is encrypted with the cluster's logs key.
+    for plan in (dev, prod):
+        groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+        assert groups and all(g.inputs["kmsKeyId"].startswith("arn:aws:kms:us-east-1:") for g in groups)
+        assert all(plan.named("ecs-logs-key").urn in g.propertyDependencies["kmsKeyId"] for g in groups)
+    assert key.inputs["enableKeyRotation"] is True
+
+
+def test_logs_key_admits_only_this_accounts_log_groups_in_the_region(dev: Plan) -> None:
+    policy = json.loads(dev.named("ecs-logs-key").inputs["policy"])
+    (logs,) = [s for s in policy["Statement"] if s["Sid"] == "LogsEncryptsThisAccountsLogGroups"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*"}
+    }
+    (admin,) = [s for s in policy["Statement"] if s["Sid"] == "AccountAdministersThroughIam"]
+    assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
 
 
 # -------------------------------------------------------------------------- fargate
@@ -311,6 +330,7 @@ def test_task_policy_and_ecs_exec_go_to_the_service_role_only(dev_config: dict[s
     )
     config = set_path(config, "ecs.services[1].enableExecuteCommand", True)
     config = set_path(config, "ecs.services[1].readOnlyRootFilesystem", False)
+    config = set_path(config, "ecs.services[1].writableRootFilesystemReason", "the vendor agent writes to /var/cache")
     plan = run_stack("dev", config)
     policy = json.loads(plan.named("ecs-worker-task-policy").inputs["policy"])
     assert policy["Statement"][0] == {

@@ -97,8 +97,15 @@ def test_external_service_has_no_vpc_networking_or_load_balancer(plan: Plan) -> 
 
 
 def test_host_networking_when_asked() -> None:
-    plan = run_stack("dev", with_anywhere(networkMode="host"))
-    assert plan.named("ecs-edge-task").inputs["networkMode"] == "host"
+    plan = run_stack(
+        "dev", with_anywhere(networkMode="host", hostNetworkReason="the agent reads the multicast feed of the server")
+    )
+    td = plan.named("ecs-edge-task").inputs
+    assert td["networkMode"] == "host"
+    # The reason travels as the guardrail exception the policy pack honours.
+    assert (
+        td["tags"]["guardrail-exception/ecs-no-host-namespaces"] == "the agent reads the multicast feed of the server"
+    )
 
 
 def test_off_by_default(load: Any) -> None:

@@ -10,6 +10,7 @@ import pytest
 from components.eks_policies import (
     ADDONS,
     CONTROL_PLANE_LOG_TYPES,
+    fsx_lustre_csi_policy,
     pod_identity_trust_policy,
     trident_backend,
     trident_policy,
@@ -243,7 +244,11 @@ def test_fsx_ontap_backend_end_to_end(everything: Plan) -> None:
     identity = everything.named("eks-us-east-1-trident-identity").inputs
     assert (identity["namespace"], identity["serviceAccount"]) == ("trident", "trident-controller")
     policy = json.loads(everything.named("eks-us-east-1-trident-policy").inputs["policy"])
-    assert policy["Statement"][1]["Resource"].startswith("arn:aws:secretsmanager:us-east-1:")
+    assert policy["Statement"][-1]["Resource"].startswith("arn:aws:secretsmanager:us-east-1:")
+    # Volume changes reach only this file system's SVMs and volumes; only Describe* stays on "*".
+    (manage,) = [s for s in policy["Statement"] if s["Sid"] == "ManageOntapVolumes"]
+    assert all(":file-system/fs-" in r or "/fs-" in r or ":snapshot/" in r for r in manage["Resource"]), manage
+    assert [s["Sid"] for s in policy["Statement"] if s["Resource"] == "*"] == ["DescribeOntap"]
     backend = everything.named("eks-us-east-1-storage-trident-backend").inputs
     assert backend["kind"] == "TridentBackendConfig"
     assert backend["spec"]["credentials"]["type"] == "awsarn"
@@ -254,8 +259,10 @@ def test_fsx_ontap_backend_end_to_end(everything: Plan) -> None:
 def test_eks_documents_name_real_actions() -> None:
     assert all(is_real_action(a) for a in actions_of(pod_identity_trust_policy("123456789012")))
     assert trident_backend("fs-1", "eks", "arn:aws:secretsmanager:us-east-1:1:secret:x")["spec"]["svm"] == "eks"
-    doc = trident_policy("arn:aws:secretsmanager:us-east-1:123456789012:secret:x")
+    doc = trident_policy("arn:aws:secretsmanager:us-east-1:123456789012:secret:x", "123456789012", "us-east-1", "fs-1")
     assert all(is_real_action(a) for a in actions_of(doc)), actions_of(doc)
+    lustre = fsx_lustre_csi_policy("123456789012", "us-east-1")
+    assert all(is_real_action(a) for a in actions_of(lustre)), actions_of(lustre)
 
 
 def test_exports_per_region(prod: Plan) -> None:

@@ -520,7 +520,7 @@ def test_unknown_nested_key_lists_the_allowed_keys(dev_config: dict[str, Any]) -
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
     assert str(caught.value.problems[0]) == (
-        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, privateLinkPrincipals, accessLogsBucket"
+        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, privateLinkPrincipals, accessLogsBucket, plainHttpReason"
     )
 
 
@@ -611,11 +611,30 @@ def test_settings_are_frozen(dev_config: dict[str, Any]) -> None:
         cfg.network.az_count = 3  # type: ignore[misc]
 
 
-def test_warnings_flag_plain_http_and_secret_looking_environment(dev_config: dict[str, Any]) -> None:
-    config = set_path(dev_config, "ecs.services[0].environment.API_TOKEN", "abc")
-    warnings = parse_config(config).warnings
-    assert "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80" in warnings
-    assert any(w.startswith("ecs.services[0].environment.API_TOKEN: looks like a secret") for w in warnings)
+def test_warnings_flag_plain_http_with_its_reason(dev_config: dict[str, Any]) -> None:
+    warnings = parse_config(dev_config).warnings
+    assert (
+        "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
+        in warnings
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("API_TOKEN", "abc"), ("DB_PASSWORD", "x"), ("AWS_SECRET_ACCESS_KEY", "x"), ("UPSTREAM", "AKIAABCDEFGHIJKLMNOP")],
+)
+def test_credentials_in_plain_environment_are_rejected(name: str, value: str, dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, f"ecs.services[0].environment.{name}", value)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    assert [str(p) for p in caught.value.problems] == [
+        f"ecs.services[0].environment.{name}: looks like a credential; move it to secrets (a Secrets Manager or SSM ARN): plain environment is readable in the task definition (guardrail ecs-no-plaintext-secrets)"
+    ]
+
+
+@pytest.mark.parametrize("name", ["TOKEN_TTL_SECONDS", "KEYSPACE", "SECRETARY_NAME", "LOG_LEVEL"])
+def test_names_that_only_resemble_credentials_are_accepted(name: str, dev_config: dict[str, Any]) -> None:
+    parse_config(set_path(dev_config, f"ecs.services[0].environment.{name}", "1"))
 
 
 def test_eks_version_warning_depends_on_the_support_calendar(dev_config: dict[str, Any]) -> None:

@@ -33,7 +33,7 @@ from .rules import RULES
 
 PACK_NAME = "container-platform-guardrails"
 PACK_DESCRIPTION = "container-platform guardrails, mapped to AWS Security Hub FSBP controls (see SECURITY.md)"
-FRAMEWORK = "AWS Foundational Security Best Practices"
+FRAMEWORK = "AWS Security Hub CSPM controls"
 
 EXCEPTIONS_POLICY = "guardrail-exceptions"
 EXCEPTION_TAGS_POLICY = "guardrail-exception-tags"

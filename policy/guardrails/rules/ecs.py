@@ -14,7 +14,7 @@ SERVICE = "aws:ecs/service:Service"
 TASK_SET = "aws:ecs/taskSet:TaskSet"
 
 SECRET_NAME = re.compile(
-    r"(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)|^ECS_ENGINE_AUTH_DATA$",
+    r"(^|_)(PASSWORD|PASSWD|SECRET)(_|$)|(^|_)(TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^ECS_ENGINE_AUTH_DATA$",
     re.IGNORECASE,
 )
 """Environment variable names that carry credentials; ECS.8 checks AWS_ACCESS_KEY_ID,
@@ -169,6 +169,7 @@ RULES = (
         title="EFS volumes in task definitions encrypt data in transit.",
         resource_types=(TASK_DEFINITION,),
         check=_efs_in_transit,
+        controls=("ECS.18",),
         remediation="Set efsVolumeConfiguration.transitEncryption to ENABLED (EcsService does).",
     ),
 )

@@ -55,7 +55,7 @@ RULES = (
         title="EFS file systems have automatic backups enabled.",
         resource_types=(FILE_SYSTEM,),
         check=_backed_up,
-        controls=("EFS.2",),
+        controls=("EFS.2", "EFS.7"),
         remediation="Create an aws.efs.BackupPolicy with status ENABLED for the file system.",
         scope="stack",
     ),

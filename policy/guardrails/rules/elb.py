@@ -9,20 +9,10 @@ from ..model import PROTECTED_ENVIRONMENTS, Rule, Subject, as_list, truthy
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 
-OLD_TLS_POLICIES = (
-    "ELBSecurityPolicy-2016-08",
-    "ELBSecurityPolicy-2015-05",
-    "ELBSecurityPolicy-TLS-1-0-2015-04",
-    "ELBSecurityPolicy-TLS-1-1-2017-01",
-    "ELBSecurityPolicy-FS-2018-06",
-    "ELBSecurityPolicy-FS-1-1-2019-08",
-    "ELBSecurityPolicy-TLS13-1-0-2021-06",
-    "ELBSecurityPolicy-TLS13-1-1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-1-PQ-2025-09",
-)
-"""Predefined policies that still accept TLS 1.0 or 1.1. ``ELBSecurityPolicy-2016-08`` is what the API
-picks when ``sslPolicy`` is omitted (AWS-FACTS.md), so an HTTPS listener must name its policy."""
+RECOMMENDED_TLS = ("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-")
+"""Security Hub ELB.17 accepts only the TLS 1.3 policy families (TLS 1.2 minimum or TLS 1.3 only),
+including their Res, Ext, PQ and FIPS variants. ``ELBSecurityPolicy-2016-08`` is what the API picks
+when ``sslPolicy`` is omitted (AWS-FACTS.md), so an HTTPS listener must name its policy."""
 
 
 def _https(r: Subject) -> Iterator[str]:
@@ -31,8 +21,8 @@ def _https(r: Subject) -> Iterator[str]:
         policy = r.get("sslPolicy")
         if not policy:
             yield f"{protocol} listener has no sslPolicy; the API default ELBSecurityPolicy-2016-08 accepts TLS 1.0"
-        elif policy in OLD_TLS_POLICIES or "TLS-1-0" in policy or "TLS-1-1" in policy:
-            yield f"sslPolicy {policy} accepts TLS below 1.2; use ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+        elif not str(policy).startswith(RECOMMENDED_TLS):
+            yield f"sslPolicy {policy} is not a TLS 1.3 policy family; use ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
     elif protocol == "HTTP":
         for action in as_list(r.get("defaultActions")):
             redirect = action.get("redirect") if isinstance(action, Mapping) else None
@@ -68,7 +58,7 @@ def _multi_az(r: Subject) -> Iterator[str]:
 RULES = (
     Rule(
         id="elb-https-listeners",
-        title="HTTPS/TLS listeners name a TLS 1.2+ policy; HTTP listeners only redirect to HTTPS.",
+        title="HTTPS/TLS listeners name a TLS13-1-2 or TLS13-1-3 security policy; HTTP listeners only redirect to HTTPS.",
         resource_types=LISTENERS,
         check=_https,
         controls=("ELB.1", "ELB.17"),

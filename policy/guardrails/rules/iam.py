@@ -29,7 +29,8 @@ ATTACHMENT_TYPES = (
     "aws:iam/policyAttachment:PolicyAttachment",
 )
 ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-"""AWS managed policies that amount to account administration."""
+"""AWS managed policies that amount to account administration. Any AWS managed ``*FullAccess``
+policy (service-wide administration, e.g. AmazonFSxFullAccess) is rejected as well."""
 
 FEDERATED_CONDITION_KEYS = (":aud", ":sub")
 """A federated (OIDC) trust must pin the audience or subject claim, or any token from that issuer works."""
@@ -115,7 +116,8 @@ def _wildcard_resources(r: Subject) -> Iterator[str]:
 def _admin(r: Subject) -> Iterator[str]:
     arns = [r.get("policyArn")] if r.type in ATTACHMENT_TYPES else as_list(r.get("managedPolicyArns"))
     for arn in arns:
-        if isinstance(arn, str) and arn.rsplit("/", 1)[-1] in ADMIN_POLICIES and ":aws:policy/" in arn:
+        name = arn.rsplit("/", 1)[-1] if isinstance(arn, str) and ":aws:policy/" in arn else ""
+        if name in ADMIN_POLICIES or name.endswith("FullAccess"):
             yield f"attaches {arn}; grant the workload's own permissions instead"
     for label, doc in identity_documents(r):
         for s in statements(doc):
@@ -162,7 +164,7 @@ RULES = (
     ),
     Rule(
         id="iam-no-admin-policies",
-        title="No AdministratorAccess, PowerUserAccess or IAMFullAccess, and no '*' on '*'.",
+        title="No AdministratorAccess, PowerUserAccess or AWS managed *FullAccess policy, and no '*' on '*'.",
         resource_types=(ROLE, *INLINE_POLICY_TYPES, *ATTACHMENT_TYPES),
         check=_admin,
         controls=("IAM.1",),
