@@ -7,6 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 import deploy_settings
+from deploy_components.guardrails import Guardrails, GuardrailsArgs
 from deploy_components.policies import PULUMI_OIDC_ISSUER, path_filters
 from deploy_components.stack_deployment import StackDeployment, StackDeploymentArgs
 
@@ -52,6 +53,18 @@ deployments = {
     )
     for stack, s in cfg.stacks.items()
 }
+
+if cfg.guardrails.enabled:
+    guardrails = Guardrails(
+        "guardrails",
+        GuardrailsArgs(
+            organization=cfg.organization,
+            project=cfg.project,
+            stacks=list(cfg.stacks),
+            mode=cfg.guardrails.mode,
+        ),
+    )
+    pulumi.export("policyPackVersion", guardrails.pack.version_tag)
 
 pulumi.export("oidcProviderArn", oidc_provider.arn)
 pulumi.export("deployRoleArns", {stack: d.role_arn for stack, d in deployments.items()})

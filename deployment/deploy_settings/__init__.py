@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from deploy_components.policies import branch_ref
 
-__all__ = ["NAMESPACE", "ConfigError", "DeploymentConfig", "PathFilterSettings", "StackSettings", "load", "parse"]
+__all__ = [
+    "NAMESPACE",
+    "ConfigError",
+    "DeploymentConfig",
+    "GuardrailsSettings",
+    "PathFilterSettings",
+    "StackSettings",
+    "load",
+    "parse",
+]
 
 NAMESPACE = "container-platform-deployment"
 """The Pulumi project name (Pulumi.yaml) and so the namespace of this program's config keys.
@@ -139,6 +148,15 @@ class StackSettings(Model):
         return arns
 
 
+class GuardrailsSettings(Model):
+    """Publishing the repository's policy pack and enforcing it on the stacks."""
+
+    enabled: bool = True
+    """Publish ``policy/`` to Pulumi Cloud and apply it to every stack in ``stacks``; default true."""
+    mode: Literal["preventative", "audit"] = "preventative"
+    """``preventative`` blocks previews and updates with a mandatory violation; ``audit`` only reports."""
+
+
 class DeploymentConfig(Model):
     """Every ``container-platform-deployment:*`` key."""
 
@@ -152,6 +170,8 @@ class DeploymentConfig(Model):
     """Region of the AWS provider that manages the (global) IAM resources."""
     stacks: dict[Annotated[str, Field(pattern=STACK_NAME)], StackSettings] = Field(min_length=1)
     """Stack name -> its deployment settings."""
+    guardrails: GuardrailsSettings = GuardrailsSettings()
+    """The policy pack in Pulumi Cloud; default: published and preventative on every stack."""
 
 
 class ConfigError(pulumi.RunError):
