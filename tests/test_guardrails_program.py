@@ -229,3 +229,11 @@ def test_security_md_maps_every_rule_to_its_controls() -> None:
         for control in rule.controls:
             assert control in text, (rule.id, control)
     assert f"`{EXCEPTION_TAGS_POLICY}`" in text and f"`{EXCEPTIONS_POLICY}`" in text
+
+
+def test_the_manual_preview_workflow_runs_the_pack() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pulumi-preview.yml").read_text())
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"] if "pulumi/actions" in s.get("uses", "")]
+    assert [s["with"]["policyPacks"] for s in steps] == ["policy"]
