@@ -19,6 +19,10 @@ container definitions, lifecycle policies) are compared inside the document. Res
 are grouped by component (the name of their top-level ancestor, or their own name when
 they have no parent component) and region.
 
+The policy pack runs on both plans (the same policy objects as ``make plan``): new and
+gone guardrail findings (mandatory, advisory, exceptions with their reasons) get their own
+section, and a change with mandatory violations says so under the summary line.
+
 Secrets never appear: values the recorder masked stay ``[secret]`` (and the other side of
 such a change is hidden too), and a value under a key that looks secret (``password``,
 ``secret``, ``token``, ``kubeconfig``; or the ``value`` of a ``{name, value}`` pair whose
@@ -37,6 +41,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
+
+from policy.guardrails.offline import evaluate
 
 SECRET: Final = "[secret]"
 """How the recorder writes a secret value."""
@@ -106,6 +112,12 @@ class PlanDiff:
     exports: tuple[Change, ...] = ()
     warnings_added: tuple[str, ...] = ()
     warnings_removed: tuple[str, ...] = ()
+    guardrails_added: tuple[str, ...] = ()
+    """Policy-pack findings (mandatory, advisory, exceptions) HEAD has and BASE had not."""
+    guardrails_removed: tuple[str, ...] = ()
+    """Findings BASE had that HEAD no longer has."""
+    mandatory_in_head: int = 0
+    """Mandatory violations in HEAD, new or not: any of them fails ``make test``."""
 
     def of_kind(self, kind: Kind) -> list[ResourceDiff]:
         """The resource diffs of one kind."""
@@ -114,7 +126,14 @@ class PlanDiff:
     @property
     def empty(self) -> bool:
         """True when the plans register the same resources with the same inputs and export the same outputs."""
-        return not (self.resources or self.exports or self.warnings_added or self.warnings_removed)
+        return not (
+            self.resources
+            or self.exports
+            or self.warnings_added
+            or self.warnings_removed
+            or self.guardrails_added
+            or self.guardrails_removed
+        )
 
     def summary(self) -> str:
         """``N to add, N to remove, N to replace, N to update, N unchanged``."""
@@ -330,6 +349,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         entries += [_entry("add", head_resources[u], head_components[u]) for u in urns]
 
     base_warnings, head_warnings = list(base.get("warnings") or []), list(head.get("warnings") or [])
+    base_findings, head_findings = guardrail_findings(base), guardrail_findings(head)
     return PlanDiff(
         project=str(head.get("project") or base.get("project") or ""),
         base_stack=str(base.get("stack", "")),
@@ -339,7 +359,17 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         exports=tuple(diff_values(base.get("exports") or {}, head.get("exports") or {})),
         warnings_added=tuple(str(w) for w in head_warnings if w not in base_warnings),
         warnings_removed=tuple(str(w) for w in base_warnings if w not in head_warnings),
+        guardrails_added=tuple(f for f in head_findings if f not in base_findings),
+        guardrails_removed=tuple(f for f in base_findings if f not in head_findings),
+        mandatory_in_head=sum(f.startswith("MANDATORY") for f in head_findings),
     )
+
+
+def guardrail_findings(plan: Mapping[str, Any]) -> list[str]:
+    """The policy pack's findings on a plan, one line each (the same pack ``make plan`` runs)."""
+    report = evaluate(plan)
+    kinds = (("MANDATORY", report.mandatory), ("advisory", report.advisory), ("exception", report.exceptions))
+    return [f"{kind} [{v.policy}] {v.resource}: {v.message}" for kind, found in kinds for v in found]
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -374,6 +404,8 @@ def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int =
     """
     stack = diff.head_stack if diff.base_stack in ("", diff.head_stack) else f"{diff.base_stack} → {diff.head_stack}"
     lines = [f"### {title or f'Offline plan diff: {stack}'}", "", f"**{diff.summary()}**", ""]
+    if diff.mandatory_in_head:
+        lines += [f"**Guardrails: {diff.mandatory_in_head} mandatory violation(s) in this change; see below.**", ""]
     if diff.empty:
         lines += ["No changes.", ""]
         return "\n".join(lines)
@@ -401,6 +433,11 @@ def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int =
         lines += [render_change(c) for c in diff.exports[:max_changes]]
         if len(diff.exports) > max_changes:
             lines.append(f"- … and {len(diff.exports) - max_changes} more")
+        lines.append("")
+    if diff.guardrails_added or diff.guardrails_removed:
+        lines += ["#### Guardrails", ""]
+        lines += [f"- new: {f}" for f in diff.guardrails_added]
+        lines += [f"- gone: {f}" for f in diff.guardrails_removed]
         lines.append("")
     if diff.warnings_added or diff.warnings_removed:
         lines += ["#### Warnings", ""]

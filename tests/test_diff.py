@@ -402,3 +402,25 @@ def test_plan_diff_is_a_frozen_value() -> None:
     diff = PlanDiff(project="p", base_stack="dev", head_stack="dev")
     with pytest.raises(AttributeError):
         diff.unchanged = 1  # type: ignore[misc]
+
+
+def test_guardrail_findings_appear_when_an_exception_is_removed(dev_base: dict[str, Any]) -> None:
+    head = copy.deepcopy(dev_base)
+    for r in head["resources"]:
+        if r["name"] == "ecs-web-http":
+            del r["inputs"]["tags"]["guardrail-exception/elb-https-listeners"]
+    diff = diff_plans(dev_base, head)
+    assert diff.mandatory_in_head == 1
+    assert [f.split(":")[0] for f in diff.guardrails_added] == ["MANDATORY [elb-https-listeners] aws"]
+    assert [f.split(" ")[0] for f in diff.guardrails_removed] == ["exception"]
+    text = render_markdown(diff)
+    assert "**Guardrails: 1 mandatory violation(s) in this change; see below.**" in text
+    assert "#### Guardrails" in text
+    assert "- new: MANDATORY [elb-https-listeners] aws:lb/listener:Listener::ecs-web-http: HTTP listener" in text
+
+
+def test_an_unchanged_plan_has_no_guardrails_section(dev_base: dict[str, Any]) -> None:
+    diff = diff_plans(dev_base, copy.deepcopy(dev_base))
+    assert diff.guardrails_added == diff.guardrails_removed == ()
+    assert diff.mandatory_in_head == 0
+    assert "Guardrails" not in render_markdown(diff)
