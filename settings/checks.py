@@ -65,7 +65,7 @@ CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+ \S+$")
 MAX_REPLICATION_FILTERS = 100
 """ECR accepts at most 100 repository filters in a replication rule."""
 SECRET_LIKE_ENV = re.compile(
-    r"(^|_)(PASSWORD|PASSWD|SECRET)(_|$)|(^|_)(TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^ECS_ENGINE_AUTH_DATA$",
+    r"(^|_)(PASSWORD|PASSWD|SECRET)(_|$)|(^|_)(TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY(_?ID)?|CREDENTIALS?)$|^ECS_ENGINE_AUTH_DATA$",
     re.IGNORECASE,
 )
 """Names of credentials; the same pattern as the guardrail ecs-no-plaintext-secrets (a test keeps them equal)."""

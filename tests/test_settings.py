@@ -621,7 +621,13 @@ def test_warnings_flag_plain_http_with_its_reason(dev_config: dict[str, Any]) ->
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("API_TOKEN", "abc"), ("DB_PASSWORD", "x"), ("AWS_SECRET_ACCESS_KEY", "x"), ("UPSTREAM", "AKIAABCDEFGHIJKLMNOP")],
+    [
+        ("API_TOKEN", "abc"),
+        ("DB_PASSWORD", "x"),
+        ("AWS_SECRET_ACCESS_KEY", "x"),
+        ("AWS_ACCESS_KEY_ID", "x"),
+        ("UPSTREAM", "AKIAABCDEFGHIJKLMNOP"),
+    ],
 )
 def test_credentials_in_plain_environment_are_rejected(name: str, value: str, dev_config: dict[str, Any]) -> None:
     config = set_path(dev_config, f"ecs.services[0].environment.{name}", value)

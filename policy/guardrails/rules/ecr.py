@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -27,17 +28,25 @@ def _immutable(r: Subject) -> Iterator[str]:
         yield f"imageTagMutability is {mutability}; expected IMMUTABLE so a pushed tag always names the same image"
 
 
+def filter_matches(pattern: str, repository: str) -> bool:
+    """ECR's WILDCARD scan filter.
+
+    ``*`` matches anything anywhere; a filter without ``*`` matches every repository whose
+    name contains it (ECR user guide, image scanning filters).
+    """
+    if "*" not in pattern:
+        return pattern in repository
+    return fnmatch.fnmatchcase(repository, pattern)
+
+
 def _scan_rules_cover(scanning: Subject, repository: str) -> bool:
     for rule in as_list(scanning.get("rules")):
-        if not isinstance(rule, Mapping):
+        # MANUAL rules scan only on request; nothing is scanned on push.
+        if not isinstance(rule, Mapping) or rule.get("scanFrequency") == "MANUAL":
             continue
         for flt in as_list(rule.get("repositoryFilters")):
             pattern = str(flt.get("filter", "")) if isinstance(flt, Mapping) else ""
-            if (
-                pattern == "*"
-                or (pattern.endswith("*") and repository.startswith(pattern[:-1]))
-                or pattern == repository
-            ):
+            if pattern and filter_matches(pattern, repository):
                 return True
     return False
 

@@ -14,7 +14,7 @@ SERVICE = "aws:ecs/service:Service"
 TASK_SET = "aws:ecs/taskSet:TaskSet"
 
 SECRET_NAME = re.compile(
-    r"(^|_)(PASSWORD|PASSWD|SECRET)(_|$)|(^|_)(TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^ECS_ENGINE_AUTH_DATA$",
+    r"(^|_)(PASSWORD|PASSWD|SECRET)(_|$)|(^|_)(TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY(_?ID)?|CREDENTIALS?)$|^ECS_ENGINE_AUTH_DATA$",
     re.IGNORECASE,
 )
 """Environment variable names that carry credentials; ECS.8 checks AWS_ACCESS_KEY_ID,

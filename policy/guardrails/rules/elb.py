@@ -17,6 +17,8 @@ when ``sslPolicy`` is omitted (AWS-FACTS.md), so an HTTPS listener must name its
 
 def _https(r: Subject) -> Iterator[str]:
     protocol = r.get("protocol")
+    if protocol is None and r.get("port") is not None:
+        protocol = "HTTP"  # the provider's default; only Gateway Load Balancer listeners have neither
     if protocol in ("HTTPS", "TLS"):
         policy = r.get("sslPolicy")
         if not policy:

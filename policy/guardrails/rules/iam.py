@@ -32,8 +32,9 @@ ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 """AWS managed policies that amount to account administration. Any AWS managed ``*FullAccess``
 policy (service-wide administration, e.g. AmazonFSxFullAccess) is rejected as well."""
 
-FEDERATED_CONDITION_KEYS = (":aud", ":sub")
-"""A federated (OIDC) trust must pin the audience or subject claim, or any token from that issuer works."""
+FEDERATED_SUBJECT_KEY = ":sub"
+"""A federated (OIDC) trust must pin the subject claim: with the audience alone, any workload the
+issuer serves (any GitHub repository, any Pulumi stack of the organization) could assume the role."""
 
 
 def statements(policy: Any) -> list[dict[str, Any]]:
@@ -142,8 +143,8 @@ def _trust(r: Subject) -> Iterator[str]:
                 condition_keys = [
                     k for op in (s.get("Condition") or {}).values() if isinstance(op, Mapping) for k in op
                 ]
-                if not any(k.endswith(FEDERATED_CONDITION_KEYS) for k in condition_keys):
-                    yield f"trust statement {sid} trusts {values} without an :aud or :sub condition"
+                if not any(k.endswith(FEDERATED_SUBJECT_KEY) for k in condition_keys):
+                    yield f"trust statement {sid} trusts {values} without a :sub condition naming the workload"
 
 
 RULES = (
@@ -172,9 +173,9 @@ RULES = (
     ),
     Rule(
         id="iam-trust-named-principals",
-        title="Role trust policies name their principals; OIDC trusts pin the audience or subject.",
+        title="Role trust policies name their principals; OIDC trusts pin the subject claim.",
         resource_types=(ROLE,),
         check=_trust,
-        remediation="Trust a service principal, an account or role ARN, or a federated provider with aud/sub conditions.",
+        remediation="Trust a service principal, an account or role ARN, or a federated provider with a sub condition.",
     ),
 )
