@@ -183,6 +183,21 @@ def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def number(value: Any) -> str:
+    """A number for messages: the engine carries every number as a double (``80.0`` -> ``80``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def is_zero(value: Any) -> bool:
+    """True for 0 however it arrives: ``0``, ``0.0`` or ``"0"``."""
+    try:
+        return float(value) == 0
+    except (TypeError, ValueError):
+        return False
+
+
 def short(urn: str) -> str:
     """``type::name`` of a URN, for messages."""
     _, _, rest = urn.rpartition("$")

@@ -80,9 +80,15 @@ class Report:
 
 
 def _engine_value(value: Any) -> Any:
-    """Recorded values back into what the engine hands a policy: unknown markers become sentinels."""
+    """Recorded values back into what the engine hands a policy.
+
+    Unknown markers become the policy SDK's sentinels, and whole numbers become doubles: the
+    engine's protobuf Struct carries every number as a double (a port arrives as ``80.0``).
+    """
     if value == UNKNOWN_MARK:
         return UNKNOWN_STRING_VALUE
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
     if isinstance(value, dict):
         return {k: _engine_value(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..model import Rule, Subject, as_list, truthy
+from ..model import Rule, Subject, as_list, number, truthy
 
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -62,7 +62,7 @@ def _public_ip(r: Subject) -> Iterator[str]:
     if r.type == LAUNCH_TEMPLATE:
         for nic in as_list(r.get("networkInterfaces")):
             if isinstance(nic, Mapping) and truthy(nic.get("associatePublicIpAddress")):
-                yield f"network interface {nic.get('deviceIndex', 0)} associates a public IP"
+                yield f"network interface {number(nic.get('deviceIndex', 0))} associates a public IP"
         return
     if truthy(r.get("associatePublicIpAddress")):
         yield "associatePublicIpAddress is true"

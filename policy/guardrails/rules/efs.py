@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ..model import Rule, Subject, truthy
+from ..model import Rule, Subject, is_zero, truthy
 
 FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"
 ACCESS_POINT = "aws:efs/accessPoint:AccessPoint"
@@ -37,7 +37,7 @@ def _posix_user(r: Subject) -> Iterator[str]:
     user: Mapping[str, object] = r.get("posixUser") or {}
     if not user:
         yield "posixUser is not set; clients would act as whatever user they claim"
-    elif str(user.get("uid")) == "0":
+    elif is_zero(user.get("uid")):
         yield "posixUser.uid is 0 (root); use a dedicated uid"
 
 

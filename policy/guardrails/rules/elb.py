@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ..model import PROTECTED_ENVIRONMENTS, Rule, Subject, as_list, truthy
+from ..model import PROTECTED_ENVIRONMENTS, Rule, Subject, as_list, number, truthy
 
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
@@ -34,7 +34,7 @@ def _https(r: Subject) -> Iterator[str]:
                 and (redirect or {}).get("protocol") == "HTTPS"
             ):
                 return
-        yield f"HTTP listener on port {r.get('port')} serves traffic instead of redirecting to HTTPS"
+        yield f"HTTP listener on port {number(r.get('port'))} serves traffic instead of redirecting to HTTPS"
 
 
 def _application(r: Subject) -> bool:
