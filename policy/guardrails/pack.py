@@ -15,6 +15,7 @@ ones whose rule passes anyway.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -49,6 +50,17 @@ def _framework(rule: Rule) -> PolicyComplianceFramework | None:
     return PolicyComplianceFramework(name=FRAMEWORK, reference=", ".join(rule.controls))
 
 
+def _described(rule: Rule) -> dict[str, Any]:
+    """What the engine shows about a rule's policy: name, description, level, control, remediation."""
+    return {
+        "name": rule.id,
+        "description": rule.title,
+        "enforcement_level": _level(rule),
+        "framework": _framework(rule),
+        "remediation_steps": rule.remediation or None,
+    }
+
+
 def subject_of(args: ResourceValidationArgs) -> Subject:
     """The rule-side view of one resource the engine is validating."""
     provider = args.provider.props if args.provider is not None else {}
@@ -73,14 +85,7 @@ def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
             if finding.waived_because is None:
                 report_violation(finding.message, None)
 
-    return ResourceValidationPolicy(
-        name=rule.id,
-        description=rule.title,
-        validate=validate,
-        enforcement_level=_level(rule),
-        framework=_framework(rule),
-        remediation_steps=rule.remediation or None,
-    )
+    return ResourceValidationPolicy(validate=validate, **_described(rule))
 
 
 def _stack_policy(rule: Rule) -> StackValidationPolicy:
@@ -90,14 +95,7 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
                 if finding.waived_because is None:
                     report_violation(finding.message, finding.urn)
 
-    return StackValidationPolicy(
-        name=rule.id,
-        description=rule.title,
-        validate=validate,
-        enforcement_level=_level(rule),
-        framework=_framework(rule),
-        remediation_steps=rule.remediation or None,
-    )
+    return StackValidationPolicy(validate=validate, **_described(rule))
 
 
 def _exception_tags(rules: dict[str, Rule]) -> ResourceValidationPolicy:
