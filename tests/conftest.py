@@ -83,3 +83,12 @@ def load() -> Callable[[str], dict[str, Any]]:
 
 def as_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+@pytest.fixture(scope="session")
+def committed_plans() -> dict[str, Any]:
+    """dev and prod under the recording mocks, recorded once for the guardrail tests (read-only:
+    call ``.to_json()`` for a copy to change)."""
+    from offline_plan.recorder import run_stack
+
+    return {stack: run_stack(stack) for stack in ("dev", "prod")}

