@@ -22,6 +22,7 @@ from components.registry import (
     SharedRegistry,
 )
 from components.tags import base_tags
+from settings.aws_tables import EKS_UNSUPPORTED_ZONE_IDS
 
 cfg = settings.load()
 net = cfg.config.network
@@ -50,6 +51,9 @@ networks = {
             az_count=net.az_count,
             nat_gateways=net.nat_gateways,
             vpc_endpoints=net.vpc_endpoints,
+            zone_ids=net.zone_ids.get(region, ()),
+            excluded_zone_ids=sorted(EKS_UNSUPPORTED_ZONE_IDS.get(region, ())) if eks and region in eks.regions else (),
+            instance_types=cfg.instance_types_in(region),
         ),
         opts=pulumi.ResourceOptions(provider=providers[region]),
     )

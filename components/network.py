@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,6 +47,76 @@ class NetworkArgs:
     """Create the ECR api/dkr, Logs and STS interface endpoints and the S3 gateway endpoint; default on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags for this network, on top of the provider's default tags."""
+    zone_ids: Sequence[str] = ()
+    """Availability Zone ids to use (``use1-az1``), exactly ``az_count`` of them, used as given and in this
+    order: a pin, so AWS adding or dropping an instance type in some zone never moves the subnets.
+    Default: none, the zones are computed (see ``excluded_zone_ids`` and ``instance_types``)."""
+    excluded_zone_ids: Sequence[str] = ()
+    """Zone ids a computed selection never uses: the zones EKS does not support (``use1-az3``) when the
+    region runs EKS, and errors call them that. Default: none excluded. Must not overlap ``zone_ids``."""
+    instance_types: Sequence[str] = ()
+    """EC2 instance types that will run in this network; a computed selection keeps only zones that offer
+    every one of them. Default: none, so zones are not checked for instance type offerings."""
+
+    def __post_init__(self) -> None:
+        if self.zone_ids and len(self.zone_ids) != self.az_count:
+            raise ValueError(f"zone_ids lists {len(self.zone_ids)} zones but az_count is {self.az_count}")
+        if len(set(self.zone_ids)) != len(self.zone_ids):
+            raise ValueError(f"zone_ids lists a zone more than once: {list(self.zone_ids)}")
+        clash = sorted(set(self.zone_ids) & set(self.excluded_zone_ids))
+        if clash:
+            raise ValueError(f"zone_ids {clash} are also in excluded_zone_ids; a zone cannot be pinned and excluded")
+
+
+class ZoneSelectionError(pulumi.RunError):
+    """The region has too few zones that qualify, or a pinned zone does not exist; the message says what to change."""
+
+
+def choose_zones(
+    region: str,
+    az_count: int,
+    available: Mapping[str, str],
+    excluded: Collection[str] = (),
+    instance_types: Sequence[str] = (),
+    offerings: Mapping[str, Collection[str]] | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """The first ``az_count`` qualifying zones by zone id, as ``(zone id, zone name)`` pairs.
+
+    ``available`` maps zone id -> name; ``offerings`` maps zone id -> instance types offered there
+    (needed when ``instance_types`` is non-empty). A zone qualifies when it is not ``excluded`` and
+    offers every instance type. Sorting by zone id makes the choice the same in every account and
+    every run, as long as AWS's answers stay the same.
+    """
+    left_out: dict[str, str] = {}
+    kept: list[str] = []
+    for zone_id in sorted(available):
+        missing = [t for t in instance_types if t not in (offerings or {}).get(zone_id, ())]
+        if zone_id in excluded:
+            left_out[zone_id] = "EKS does not support it"
+        elif missing:
+            left_out[zone_id] = f"does not offer {', '.join(missing)}"
+        else:
+            kept.append(zone_id)
+    if len(kept) < az_count:
+        reasons = "; ".join(f"{z} ({why})" for z, why in left_out.items()) or "none"
+        raise ZoneSelectionError(
+            f"{region}: network.azCount is {az_count}, but only {len(kept)} availability zone(s) qualify. "
+            f"Kept: {', '.join(kept) or 'none'}. Left out: {reasons}. "
+            f"Lower network.azCount, or use instance types every zone offers (eks.nodeGroups[*].instanceTypes "
+            f"or instanceType, ecs.instances.instanceTypes), or pin zones in network.zoneIds.{region}."
+        )
+    return tuple((zone_id, available[zone_id]) for zone_id in kept[:az_count])
+
+
+def pinned_zones(region: str, zone_ids: Sequence[str], available: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``zone_ids`` as given, paired with their names; every one must be an available zone of the region."""
+    unknown = [z for z in zone_ids if z not in available]
+    if unknown:
+        raise ZoneSelectionError(
+            f"{region}: network.zoneIds.{region} lists {', '.join(unknown)}, which is not an available zone here "
+            f"(available: {', '.join(sorted(available)) or 'none'}); change network.zoneIds.{region}."
+        )
+    return tuple((zone_id, available[zone_id]) for zone_id in zone_ids)
 
 
 def endpoint_service_names(region: str) -> dict[str, str]:
@@ -55,7 +125,19 @@ def endpoint_service_names(region: str) -> dict[str, str]:
 
 
 class Network(pulumi.ComponentResource):
-    """A VPC with public subnets (load balancers, NAT) and private subnets (workloads) in each AZ."""
+    """A VPC with public subnets (load balancers, NAT) and private subnets (workloads) in each AZ.
+
+    AZs are chosen by zone id, because zone names map to different physical zones in every
+    account. Pinned ``zone_ids`` are used as given; otherwise the region's available zones (no
+    opt-in zones) are read, zones in ``excluded_zone_ids`` and zones that do not offer every
+    ``instance_types`` entry are dropped, the rest sorted by zone id and the first ``az_count``
+    taken. The lookups are plain invokes on the regional provider; they run in ``pulumi preview``
+    too, so the zone names awsx needs (its ``availabilityZoneNames`` input is plain) are known.
+
+    Stability: the selection is deterministic, but it follows AWS's answers. If AWS starts or
+    stops offering an instance type in a zone, a computed selection can change and the subnets
+    (and everything in them) would be replaced; pin ``zone_ids`` (``network.zoneIds``) to rule that out.
+    """
 
     vpc_id: pulumi.Output[str]
     """ID of the VPC."""
@@ -67,10 +149,14 @@ class Network(pulumi.ComponentResource):
     """The underlying awsx VPC component."""
     endpoint_security_group: aws.ec2.SecurityGroup | None
     """Security group of the interface endpoints (HTTPS from the VPC), when endpoints are on."""
+    zone_ids: pulumi.Output[Sequence[str]]
+    """Zone ids of the AZs the subnets are in (``use1-az1``), in subnet order; the same physical zones in every account."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:network:Network", name, None, opts)
         tags = component_tags("network", args.tags)
+        zones = self._zones(args)
+        self.zone_ids = pulumi.Output.from_input([zone_id for zone_id, _ in zones])
         workload_type = awsx.ec2.SubnetType.ISOLATED if args.nat_gateways == "none" else awsx.ec2.SubnetType.PRIVATE
 
         gateway_endpoints = (
@@ -87,7 +173,8 @@ class Network(pulumi.ComponentResource):
         self.vpc = awsx.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr_block,
-            number_of_availability_zones=args.az_count,
+            # Names, as awsx wants them, of the zones chosen by id.
+            availability_zone_names=[zone_name for _, zone_name in zones],
             enable_dns_hostnames=True,  # interface endpoints with private DNS need both
             enable_dns_support=True,
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
@@ -147,5 +234,33 @@ class Network(pulumi.ComponentResource):
                 "vpc_id": self.vpc_id,
                 "public_subnet_ids": self.public_subnet_ids,
                 "private_subnet_ids": self.private_subnet_ids,
+                "zone_ids": self.zone_ids,
             }
+        )
+
+    def _zones(self, args: NetworkArgs) -> tuple[tuple[str, str], ...]:
+        # Plain invokes, not *_output: awsx takes availabilityZoneNames only as a plain list (an
+        # Output would reach its provider as an Output object). They use the regional provider via parent.
+        invoke = pulumi.InvokeOptions(parent=self)
+        found = aws.get_availability_zones(
+            state="available",
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            opts=invoke,
+        )
+        available = dict(zip(found.zone_ids, found.names, strict=True))
+        if args.zone_ids:
+            return pinned_zones(args.region, args.zone_ids, available)
+        offerings: dict[str, set[str]] = {}
+        if args.instance_types:
+            offered = aws.ec2.get_instance_type_offerings(
+                location_type="availability-zone-id",
+                filters=[
+                    aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=list(args.instance_types))
+                ],
+                opts=invoke,
+            )
+            for zone_id, instance_type in zip(offered.locations, offered.instance_types, strict=True):
+                offerings.setdefault(zone_id, set()).add(instance_type)
+        return choose_zones(
+            args.region, args.az_count, available, args.excluded_zone_ids, args.instance_types, offerings
         )

@@ -35,7 +35,7 @@ OutputFn = Callable[[MockResourceArgs, str, str], Outputs]
 
 def _vpc(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     inputs = args.inputs
-    azs = int(inputs.get("numberOfAvailabilityZones") or 3)
+    azs = len(inputs.get("availabilityZoneNames") or ()) or int(inputs.get("numberOfAvailabilityZones") or 3)
     kinds = [spec.get("type", "") for spec in inputs.get("subnetSpecs") or [{"type": "Public"}, {"type": "Private"}]]
     vpc_id = f"vpc-{short_hash(args.name)}"
 
@@ -306,10 +306,97 @@ def _random_password(args: MockCallArgs, region: str) -> Outputs:
     return {"randomPassword": ("Offline" + short_hash("password", 64))[:length], "id": "offline"}
 
 
+ZONE_NAMES_TO_IDS: dict[str, dict[str, str]] = {
+    # us-east-1 maps zone names to zone ids per account (AWS: "AZ IDs"); this account's mapping is
+    # deliberately not alphabetical, and it includes use1-az3, where EKS refuses cluster subnets.
+    "us-east-1": {
+        "us-east-1a": "use1-az6",
+        "us-east-1b": "use1-az1",
+        "us-east-1c": "use1-az2",
+        "us-east-1d": "use1-az4",
+        "us-east-1e": "use1-az3",
+        "us-east-1f": "use1-az5",
+    },
+}
+"""Zone name -> zone id of the mocked account, where it differs from three zones ``<region>a..c`` -> ``<prefix>-az1..3``."""
+
+
+def _current_generation(instance_type: str) -> bool:
+    """m5, c6i, m7i, r8g...: generation 5 and later, which run on Nitro hardware."""
+    family = instance_type.split(".", 1)[0]
+    return next((int(c) for c in family if c.isdigit()), 0) >= 5
+
+
+NOT_OFFERED: dict[str, Callable[[str], bool]] = {
+    # use1-az3 is an old zone without Nitro hardware: current-generation types are not offered
+    # there (wolfman.dev/posts/exclude-use1-az3, "AWS AZs: Not all are Equal", 2021).
+    "use1-az3": _current_generation,
+}
+"""Zone id -> which instance types the mocked account is not offered there; other zones offer every type."""
+
+_DIRECTIONS = {
+    **{"east": "e", "west": "w", "north": "n", "south": "s", "central": "c"},
+    **{"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"},
+}
+
+
+def zone_id_prefix(region: str) -> str:
+    """``us-east-1`` -> ``use1``, ``ap-southeast-2`` -> ``apse2``: how the region's zone ids start."""
+    geo, direction, number = region.split("-")
+    return f"{geo}{_DIRECTIONS[direction]}{number}"
+
+
+def zones_of(region: str) -> dict[str, str]:
+    """Zone name -> zone id of the mocked account's available zones in ``region``."""
+    if region in ZONE_NAMES_TO_IDS:
+        return ZONE_NAMES_TO_IDS[region]
+    return {f"{region}{letter}": f"{zone_id_prefix(region)}-az{i}" for i, letter in enumerate("abc", start=1)}
+
+
+def _availability_zones(args: MockCallArgs, region: str) -> Outputs:
+    excluded_names = set(args.args.get("excludeNames") or ())
+    excluded_ids = set(args.args.get("excludeZoneIds") or ())
+    zones = {
+        name: zone_id
+        for name, zone_id in zones_of(region).items()
+        if name not in excluded_names and zone_id not in excluded_ids
+    }
+    return {
+        "id": region,
+        "region": region,
+        "names": list(zones),
+        "zoneIds": list(zones.values()),
+        "groupNames": [region] * len(zones),
+        "state": args.args.get("state"),
+    }
+
+
+def _instance_type_offerings(args: MockCallArgs, region: str) -> Outputs:
+    wanted = [v for f in args.args.get("filters") or () if f.get("name") == "instance-type" for v in f["values"]]
+    location_type = str(args.args.get("locationType") or "region")
+    pairs: list[tuple[str, str]] = []
+    for name, zone_id in zones_of(region).items():
+        location = {"availability-zone": name, "availability-zone-id": zone_id}.get(location_type, region)
+        not_offered = NOT_OFFERED.get(zone_id)
+        pairs += [(location, t) for t in wanted if not (not_offered and not_offered(t))]
+    if location_type == "region":
+        pairs = list(dict.fromkeys(pairs))
+    return {
+        "id": region,
+        "region": region,
+        "locationType": location_type,
+        "locations": [location for location, _ in pairs],
+        "instanceTypes": [instance_type for _, instance_type in pairs],
+        "locationTypes": [location_type] * len(pairs),
+    }
+
+
 INVOKE_RESULTS: dict[str, Callable[[MockCallArgs, str], Outputs]] = {
     "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": _instance_type_offerings,
 }
 
 

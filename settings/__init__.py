@@ -89,6 +89,22 @@ class Settings:
         """EKS cluster name in a region: ``<project>-<stack>-<region>``."""
         return f"{self.project}-{self.stack}-{region}"
 
+    def instance_types_in(self, region: str) -> tuple[str, ...]:
+        """EC2 instance types launched in ``region``, each once, in config order.
+
+        The EKS node groups' types when the region runs EKS, and ``ecs.instances.instanceTypes`` in the
+        home region when ECS runs on EC2.
+        """
+        types: list[str] = []
+        eks = self.config.eks
+        if eks is not None and region in eks.regions:
+            for group in eks.node_groups:
+                types += group.instance_types if group.kind == "managed" else [group.instance_type]
+        ecs = self.config.ecs
+        if region == self.home_region and ecs is not None and ecs.launch_type == "EC2" and ecs.instances is not None:
+            types += ecs.instances.instance_types
+        return tuple(dict.fromkeys(types))
+
     @property
     def deletion_protection(self) -> bool:
         """Whether load balancers refuse deletion: in prod only, so dev stacks tear down cleanly."""

@@ -73,6 +73,21 @@ EKS_VERSIONS: dict[str, str | None] = {
     "1.37": None,
 }
 
+# Availability Zone ids where EKS refuses cluster subnets (CreateCluster fails with
+# UnsupportedAvailabilityZoneException). Ids, not names: us-east-1a is a different physical
+# zone in every account, use1-az3 is the same everywhere.
+# Source: Amazon EKS User Guide, "View Amazon EKS networking requirements for VPC and subnets",
+# section "Subnet requirements for clusters": "The subnets can't reside in the following
+# Availability Zones: us-east-1 use1-az3, us-west-1 usw1-az2, ca-central-1 cac1-az3"
+# https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html#cluster-subnets
+# (read 2026-11-30 from the guide's source, github.com/awsdocs/amazon-eks-user-guide
+# latest/ug/networking/network-reqs.adoc at f600414, the last revision published there).
+EKS_UNSUPPORTED_ZONE_IDS: dict[str, frozenset[str]] = {
+    "us-east-1": frozenset({"use1-az3"}),
+    "us-west-1": frozenset({"usw1-az2"}),
+    "ca-central-1": frozenset({"cac1-az3"}),
+}
+
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from settings.aws_tables import (
     AWS_REGIONS,
     EC2_TASK_CPU_RANGE,
+    EKS_UNSUPPORTED_ZONE_IDS,
     EKS_VERSIONS,
     FARGATE_MEMORY_BY_CPU,
     PULL_THROUGH_UPSTREAMS,
@@ -107,8 +108,53 @@ def check_region(path: str, region: str) -> list[Problem]:
 # --------------------------------------------------------------------------- network
 
 
-def check_network(net: NetworkSettings, regions_in_use: Sequence[str] | None) -> list[Problem]:
-    """CIDRs valid, private, sized, non-overlapping, one per region in use; NAT vs endpoints."""
+ZONE_ID = re.compile(r"^[a-z]{2,4}\d-az\d+$")
+"""An Availability Zone id such as use1-az1 or apse2-az3 (not a zone name such as us-east-1a)."""
+
+
+def _check_zone_ids(
+    net: NetworkSettings, regions_in_use: Sequence[str] | None, eks_regions: Sequence[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for region, zone_ids in net.zone_ids.items():
+        path = f"network.zoneIds.{region}"
+        if regions_in_use is not None and region not in regions_in_use:
+            problems.append(Problem(path, f"region '{region}' is not in use (home region or eks.regions); remove it"))
+            continue
+        if len(zone_ids) != net.az_count:
+            problems.append(
+                Problem(
+                    path,
+                    f"lists {len(zone_ids)} zone ids but network.azCount is {net.az_count}; list exactly {net.az_count}",
+                )
+            )
+        unsupported = EKS_UNSUPPORTED_ZONE_IDS.get(region, frozenset()) if region in eks_regions else frozenset()
+        for i, zone_id in enumerate(zone_ids):
+            if not ZONE_ID.match(zone_id):
+                problems.append(
+                    Problem(
+                        f"{path}[{i}]",
+                        f"'{zone_id}' is not an Availability Zone id; expected an id such as use1-az1 "
+                        "(zone names such as us-east-1a differ between accounts)",
+                    )
+                )
+            elif zone_id in zone_ids[:i]:
+                problems.append(Problem(f"{path}[{i}]", f"'{zone_id}' is listed more than once; list each zone once"))
+            elif zone_id in unsupported:
+                problems.append(
+                    Problem(
+                        f"{path}[{i}]",
+                        f"'{zone_id}' cannot hold EKS cluster subnets (CreateCluster fails with "
+                        f"UnsupportedAvailabilityZoneException) and {region} runs EKS; pick another zone",
+                    )
+                )
+    return problems
+
+
+def check_network(
+    net: NetworkSettings, regions_in_use: Sequence[str] | None, eks_regions: Sequence[str] = ()
+) -> list[Problem]:
+    """CIDRs valid, private, sized, non-overlapping, one per region in use; NAT vs endpoints; pinned zone ids."""
     problems: list[Problem] = []
     parsed: dict[str, ipaddress.IPv4Network] = {}
     for region, cidr in net.cidrs.items():
@@ -168,6 +214,7 @@ def check_network(net: NetworkSettings, regions_in_use: Sequence[str] | None) ->
                 "'none' needs vpcEndpoints: true, otherwise private workloads cannot pull images or ship logs",
             )
         )
+    problems += _check_zone_ids(net, regions_in_use, eks_regions)
     return problems
 
 
@@ -720,7 +767,7 @@ def check_stack(config: StackConfig, home_region: str, today: date) -> list[Prob
     """Every cross-field and cross-section rule of a structurally valid stack config."""
     eks_regions = list(config.eks.regions) if config.eks else []
     regions_in_use = [home_region] + [r for r in eks_regions if r != home_region]
-    problems = check_network(config.network, regions_in_use)
+    problems = check_network(config.network, regions_in_use, eks_regions)
     problems += check_registry(config.registry, config.environment)
     if len(regions_in_use) > 1 and len(config.registry.repositories) > MAX_REPLICATION_FILTERS:
         problems.append(

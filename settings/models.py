@@ -90,6 +90,11 @@ class NetworkSettings(Model):
     """Interface endpoints (ECR api/dkr, Logs, STS) and the S3 gateway endpoint; default on."""
     cidrs: dict[str, str]
     """Region -> IPv4 CIDR of its VPC; exactly the regions in use, RFC 1918, /16 to /20."""
+    zone_ids: dict[str, tuple[str, ...]] = Field({}, alias="zoneIds")
+    """Region -> zone ids to use, e.g. ``[use1-az1, use1-az2]``; pins the AZs (azCount of them, used in
+    this order). Default: computed per region: the available zones, minus those EKS does not support
+    when the region runs EKS, minus those that do not offer every instance type the region uses,
+    sorted by zone id, the first azCount."""
 
 
 # -------------------------------------------------------------------------- registry

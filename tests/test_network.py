@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.network import INTERFACE_ENDPOINTS, Network, NetworkArgs
-from offline_plan.recorder import Plan, RecordedResource, record
+from components.network import (
+    INTERFACE_ENDPOINTS,
+    Network,
+    NetworkArgs,
+    ZoneSelectionError,
+    choose_zones,
+    pinned_zones,
+)
+from offline_plan.mocks import ZONE_NAMES_TO_IDS
+from offline_plan.recorder import Plan, RecordedResource, record, run_stack, stack_config
+from tests.conftest import set_path
 
 
 def build(**overrides: Any) -> Plan:
@@ -24,8 +34,10 @@ def build(**overrides: Any) -> Plan:
     args.update(overrides)
 
     def program() -> None:
-        provider = aws.Provider("aws-eu-west-1", region="eu-west-1")
-        Network("net", NetworkArgs(**args), opts=pulumi.ResourceOptions(provider=provider))
+        region = args["region"]
+        provider = aws.Provider(f"aws-{region}", region=region)
+        network = Network("net", NetworkArgs(**args), opts=pulumi.ResourceOptions(provider=provider))
+        pulumi.export("zoneIds", network.zone_ids)
 
     return record(program)
 
@@ -59,7 +71,9 @@ def test_every_child_uses_the_regional_provider(plan: Plan) -> None:
 def test_vpc_spans_the_configured_azs_and_cidr(plan: Plan) -> None:
     vpc = plan.named("net-vpc").inputs
     assert vpc["cidrBlock"] == "10.30.0.0/16"
-    assert vpc["numberOfAvailabilityZones"] == 3
+    # By name, as awsx wants them, but chosen by zone id; never awsx's "first N names".
+    assert vpc["availabilityZoneNames"] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    assert "numberOfAvailabilityZones" not in vpc
     assert vpc["enableDnsHostnames"] is True and vpc["enableDnsSupport"] is True
 
 
@@ -141,3 +155,178 @@ def test_component_tags_are_layered_on_resources(plan: Plan) -> None:
 
 def test_recorded_inputs_are_json_serialisable(plan: Plan) -> None:
     json.dumps(plan.to_json())
+
+
+# --------------------------------------------------------------------------- zones
+
+US_EAST_1 = {"region": "us-east-1", "cidr_block": "10.10.0.0/16"}
+
+
+def chosen(plan: Plan) -> tuple[list[str], list[str]]:
+    """(zone ids the component exports, zone names the awsx VPC received)."""
+    return plan.exports["zoneIds"], plan.named("net-vpc").inputs["availabilityZoneNames"]
+
+
+def test_mocked_account_maps_us_east_1_names_to_ids_out_of_order() -> None:
+    # The tests below rely on it: sorted by name, us-east-1e (use1-az3) is not last.
+    zones = ZONE_NAMES_TO_IDS["us-east-1"]
+    assert zones["us-east-1e"] == "use1-az3" and list(zones.values()) != sorted(zones.values())
+
+
+def test_zones_are_looked_up_on_the_regional_provider(plan: Plan) -> None:
+    provider = plan.named("aws-eu-west-1")
+    [lookup] = plan.invokes
+    assert lookup["token"] == "aws:index/getAvailabilityZones:getAvailabilityZones"
+    assert lookup["provider"].startswith(provider.urn + "::")
+    assert lookup["args"] == {
+        "state": "available",
+        "filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+    }
+
+
+def test_eks_unsupported_zone_is_never_chosen() -> None:
+    # Sorted by id the first three are az1, az2, az3; with az3 excluded the next one moves up.
+    plan = build(**US_EAST_1, az_count=3, excluded_zone_ids=["use1-az3"])
+    assert chosen(plan) == (["use1-az1", "use1-az2", "use1-az4"], ["us-east-1b", "us-east-1c", "us-east-1d"])
+
+
+def test_without_exclusions_use1_az3_would_be_chosen() -> None:
+    # The control for the test above: the exclusion, not the mock, keeps use1-az3 out.
+    plan = build(**US_EAST_1, az_count=3)
+    assert chosen(plan)[0] == ["use1-az1", "use1-az2", "use1-az3"]
+
+
+def test_zone_that_does_not_offer_a_configured_instance_type_is_skipped() -> None:
+    # The mocked use1-az3 offers no current-generation types (m7i), but offers t2.
+    skipped = build(**US_EAST_1, az_count=3, instance_types=["t2.micro", "m7i.large"])
+    assert chosen(skipped) == (["use1-az1", "use1-az2", "use1-az4"], ["us-east-1b", "us-east-1c", "us-east-1d"])
+    offered_everywhere = build(**US_EAST_1, az_count=3, instance_types=["t2.micro"])
+    assert chosen(offered_everywhere)[0] == ["use1-az1", "use1-az2", "use1-az3"]
+
+
+def test_instance_type_offerings_are_asked_per_zone_id_for_exactly_the_configured_types() -> None:
+    plan = build(**US_EAST_1, instance_types=["m7i.large", "m6i.large"])
+    provider = plan.named("aws-us-east-1")
+    [offerings] = [i for i in plan.invokes if i["token"] == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"]
+    assert offerings["args"] == {
+        "locationType": "availability-zone-id",
+        "filters": [{"name": "instance-type", "values": ["m7i.large", "m6i.large"]}],
+    }
+    assert offerings["provider"].startswith(provider.urn + "::")
+
+
+def test_no_offerings_lookup_without_instance_types(plan: Plan) -> None:
+    assert [i["token"] for i in plan.invokes] == ["aws:index/getAvailabilityZones:getAvailabilityZones"]
+
+
+def test_pinned_zone_ids_are_used_verbatim() -> None:
+    # Even a zone a computed selection would skip, in the order given, and nothing is filtered.
+    plan = build(
+        **US_EAST_1,
+        az_count=2,
+        zone_ids=["use1-az5", "use1-az3"],
+        excluded_zone_ids=["use1-az1"],
+        instance_types=["m7i.large"],
+    )
+    assert chosen(plan) == (["use1-az5", "use1-az3"], ["us-east-1f", "us-east-1e"])
+    assert [i["token"] for i in plan.invokes] == ["aws:index/getAvailabilityZones:getAvailabilityZones"]
+
+
+def test_pinned_zone_that_the_region_does_not_have_is_an_error() -> None:
+    with pytest.raises(ZoneSelectionError) as caught:
+        build(**US_EAST_1, az_count=2, zone_ids=["use1-az1", "use1-az9"])
+    assert str(caught.value) == (
+        "us-east-1: network.zoneIds.us-east-1 lists use1-az9, which is not an available zone here "
+        "(available: use1-az1, use1-az2, use1-az3, use1-az4, use1-az5, use1-az6); change network.zoneIds.us-east-1."
+    )
+
+
+def test_too_few_qualifying_zones_is_an_error_saying_what_to_change() -> None:
+    with pytest.raises(ZoneSelectionError) as caught:
+        build(**US_EAST_1, az_count=6, excluded_zone_ids=["use1-az3"])
+    assert str(caught.value) == (
+        "us-east-1: network.azCount is 6, but only 5 availability zone(s) qualify. "
+        "Kept: use1-az1, use1-az2, use1-az4, use1-az5, use1-az6. Left out: use1-az3 (EKS does not support it). "
+        "Lower network.azCount, or use instance types every zone offers (eks.nodeGroups[*].instanceTypes "
+        "or instanceType, ecs.instances.instanceTypes), or pin zones in network.zoneIds.us-east-1."
+    )
+    assert isinstance(caught.value, pulumi.RunError)  # printed without a traceback
+
+
+def test_too_few_zones_names_the_missing_instance_types() -> None:
+    available = {"euw1-az1": "eu-west-1a", "euw1-az2": "eu-west-1b", "euw1-az3": "eu-west-1c"}
+    offerings = {"euw1-az1": {"m7i.large", "m6i.large"}, "euw1-az2": {"m6i.large"}, "euw1-az3": set()}
+    with pytest.raises(
+        ZoneSelectionError,
+        match=r"Kept: euw1-az1\. Left out: euw1-az2 \(does not offer m7i\.large\); "
+        r"euw1-az3 \(does not offer m7i\.large, m6i\.large\)\.",
+    ):
+        choose_zones("eu-west-1", 2, available, (), ["m7i.large", "m6i.large"], offerings)
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_zone_choice_is_sorted_by_zone_id_whatever_order_aws_answers_in(order: int) -> None:
+    available = dict(list(ZONE_NAMES_TO_IDS["us-east-1"].items())[::order])
+    by_id = {zone_id: name for name, zone_id in available.items()}
+    assert choose_zones("us-east-1", 4, by_id, {"use1-az3"}) == (
+        ("use1-az1", "us-east-1b"),
+        ("use1-az2", "us-east-1c"),
+        ("use1-az4", "us-east-1d"),
+        ("use1-az5", "us-east-1f"),
+    )
+
+
+def test_component_choice_is_the_same_on_every_run() -> None:
+    runs = [chosen(build(**US_EAST_1, az_count=3, excluded_zone_ids=["use1-az3"])) for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+def test_pinned_zones_keep_the_given_order() -> None:
+    available = {"use1-az1": "us-east-1b", "use1-az6": "us-east-1a"}
+    assert pinned_zones("us-east-1", ["use1-az6", "use1-az1"], available) == (
+        ("use1-az6", "us-east-1a"),
+        ("use1-az1", "us-east-1b"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"az_count": 2, "zone_ids": ["use1-az1"]}, "zone_ids lists 1 zones but az_count is 2"),
+        ({"az_count": 2, "zone_ids": ["use1-az1", "use1-az1"]}, "zone_ids lists a zone more than once"),
+        (
+            {"az_count": 2, "zone_ids": ["use1-az1", "use1-az3"], "excluded_zone_ids": ["use1-az3"]},
+            "zone_ids ['use1-az3'] are also in excluded_zone_ids",
+        ),
+    ],
+)
+def test_conflicting_zone_args_are_rejected_up_front(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        NetworkArgs(**US_EAST_1, **overrides)
+
+
+def test_the_program_keeps_eks_networks_out_of_unsupported_zones() -> None:
+    # dev with 3 AZs and node types every mocked zone offers: only the EKS exclusion keeps
+    # use1-az3 (us-east-1e), the third zone by id, out.
+    config = set_path(stack_config("dev"), "network.azCount", 3)
+    config = set_path(config, "eks.nodeGroups[0].instanceTypes", ["t3.large"])
+    config = set_path(config, "eks.nodeGroups[1].instanceTypes", ["t3.large", "t3a.large"])
+    plan = run_stack("dev", config)
+    assert plan.named("network-us-east-1-vpc").inputs["availabilityZoneNames"] == [
+        "us-east-1b",
+        "us-east-1c",
+        "us-east-1d",
+    ]
+
+
+def test_the_program_checks_each_regions_instance_types() -> None:
+    plan = run_stack("prod")
+    # Both regions run EKS node groups of these types; us-east-1 also runs ECS on m7i.large.
+    offerings = [i for i in plan.invokes if i["token"] == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"]
+    wanted = [{"name": "instance-type", "values": ["m7i.large", "m6i.large", "m5.large"]}]
+    assert [i["args"]["filters"] for i in offerings] == [wanted, wanted]
+    assert plan.named("network-eu-west-1-vpc").inputs["availabilityZoneNames"] == [
+        "eu-west-1a",
+        "eu-west-1b",
+        "eu-west-1c",
+    ]

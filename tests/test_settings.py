@@ -680,3 +680,139 @@ def test_no_nat_is_warned_about_missing_endpoints(dev_config: dict[str, Any]) ->
 def test_single_nat_in_prod_is_warned(prod_config: dict[str, Any]) -> None:
     config = set_path(prod_config, "network.natGateways", "single")
     assert any(w.startswith("network.natGateways: 'single' in prod") for w in parse_config(config).warnings)
+
+
+# ------------------------------------------------------------------ network zone ids
+
+ZONE_ID_ERRORS: list[tuple[str, dict[str, Any], str, str]] = [
+    # (stack, network.zoneIds, path the error names, the whole message)
+    (
+        "dev",
+        {"us-east-1": ["use1-az1"]},
+        "network.zoneIds.us-east-1",
+        "lists 1 zone ids but network.azCount is 2; list exactly 2",
+    ),
+    (
+        "prod",
+        {"eu-west-1": ["euw1-az1", "euw1-az2"]},
+        "network.zoneIds.eu-west-1",
+        "lists 2 zone ids but network.azCount is 3; list exactly 3",
+    ),
+    (
+        "dev",
+        {"us-east-1": ["use1-az1", "use1-az2"], "eu-west-1": ["euw1-az1", "euw1-az2"]},
+        "network.zoneIds.eu-west-1",
+        "region 'eu-west-1' is not in use (home region or eks.regions); remove it",
+    ),
+    (
+        "dev",
+        {"us-east-1": ["use1-az1", "use1-az3"]},
+        "network.zoneIds.us-east-1[1]",
+        "'use1-az3' cannot hold EKS cluster subnets (CreateCluster fails with UnsupportedAvailabilityZoneException) "
+        "and us-east-1 runs EKS; pick another zone",
+    ),
+    (
+        "dev",
+        {"us-east-1": ["us-east-1a", "use1-az2"]},
+        "network.zoneIds.us-east-1[0]",
+        "'us-east-1a' is not an Availability Zone id; expected an id such as use1-az1 "
+        "(zone names such as us-east-1a differ between accounts)",
+    ),
+    (
+        "dev",
+        {"us-east-1": ["use1-az2", "use1-az2"]},
+        "network.zoneIds.us-east-1[1]",
+        "'use1-az2' is listed more than once; list each zone once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("base", "zone_ids", "where", "message"), ZONE_ID_ERRORS, ids=[e[2] for e in ZONE_ID_ERRORS])
+def test_bad_zone_ids_are_rejected_at_their_path(
+    base: str, zone_ids: dict[str, Any], where: str, message: str, load: Any
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(set_path(load(base), "network.zoneIds", zone_ids))
+    assert f"{where}: {message}" in [str(p) for p in caught.value.problems]
+
+
+def test_pinned_zone_ids_load(prod_config: dict[str, Any]) -> None:
+    pins = {"us-east-1": ["use1-az1", "use1-az2", "use1-az4"], "eu-west-1": ["euw1-az3", "euw1-az1", "euw1-az2"]}
+    cfg = parse_config(set_path(prod_config, "network.zoneIds", pins))
+    assert cfg.config.network.zone_ids == {k: tuple(v) for k, v in pins.items()}
+
+
+def test_zone_ids_are_computed_by_default(dev_config: dict[str, Any]) -> None:
+    assert parse_config(dev_config).config.network.zone_ids == {}
+
+
+def test_eks_unsupported_zone_may_be_pinned_where_eks_does_not_run(dev_config: dict[str, Any]) -> None:
+    config = set_path(set_path(dev_config, "network.zoneIds", {"us-east-1": ["use1-az1", "use1-az3"]}), "eks", DELETE)
+    assert parse_config(config).config.network.zone_ids == {"us-east-1": ("use1-az1", "use1-az3")}
+
+
+def test_instance_types_per_region_cover_eks_node_groups_and_ecs_on_ec2(load: Any) -> None:
+    dev, prod = parse_config(load("dev")), parse_config(load("prod"))
+    # dev: ECS on Fargate launches no instances of its own.
+    assert dev.instance_types_in("us-east-1") == ("m7i.large", "m6i.large")
+    # prod: the managed groups' lists and the self-managed group's type, then ECS's, each once.
+    assert prod.instance_types_in("us-east-1") == ("m7i.large", "m6i.large", "m5.large")
+    assert prod.instance_types_in("eu-west-1") == ("m7i.large", "m6i.large", "m5.large")
+    own_types = set_path(load("prod"), "eks.nodeGroups[2].instanceType", "c7i.xlarge")
+    own_types = set_path(own_types, "ecs.instances.instanceTypes", ["r7i.large"])
+    assert parse_config(own_types).instance_types_in("us-east-1") == (
+        "m7i.large",
+        "m6i.large",
+        "m5.large",
+        "c7i.xlarge",
+        "r7i.large",
+    )
+    ecs_only = set_path(set_path(load("prod"), "ecs.instances.instanceTypes", ["c7i.large"]), "eks", DELETE)
+    ecs_only = parse_config(set_path(ecs_only, "network.cidrs", {"us-east-1": "10.20.0.0/16"}))
+    assert ecs_only.instance_types_in("us-east-1") == ("c7i.large",)
+    assert ecs_only.instance_types_in("eu-west-1") == ()  # no EKS there, and ECS runs in the home region only
+
+
+def test_break_glass_role_may_not_also_be_an_admin(dev_config: dict[str, Any]) -> None:
+    role = "arn:aws:iam::123456789012:role/break-glass"
+    config = set_path(set_path(dev_config, "eks.adminRoleArns", [role]), "eks.breakGlassRoleArn", role)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    assert [str(p) for p in caught.value.problems] == [
+        "eks.breakGlassRoleArn: is also listed in eks.adminRoleArns; an IAM principal can be in only one access "
+        "entry, so list it once"
+    ]
+
+
+def test_eks_warnings_name_what_is_missing(prod_config: dict[str, Any], dev_config: dict[str, Any]) -> None:
+    assert any(
+        w.startswith("eks.breakGlassRoleArn: no emergency admin role") for w in parse_config(prod_config).warnings
+    )
+    with_role = set_path(prod_config, "eks.breakGlassRoleArn", "arn:aws:iam::123456789012:role/break-glass")
+    assert not any(w.startswith("eks.breakGlassRoleArn") for w in parse_config(with_role).warnings)
+    unused = set_path(dev_config, "eks.versions.addons.aws-fsx-csi-driver", "v1.10.0-eksbuild.1")
+    assert (
+        "eks.versions.addons: aws-fsx-csi-driver pinned but not installed by this stack"
+        in parse_config(unused).warnings
+    )
+    off = parse_config(set_path(dev_config, "eks.clusterAutoscaler", False)).warnings
+    assert any(w.startswith("eks.nodeGroups[1]: nothing scales it") for w in off)
+
+
+def test_pinned_versions_are_the_only_source_of_add_on_versions(dev_config: dict[str, Any]) -> None:
+    from settings.checks import required_addons
+    from settings.eks_versions import ADDON_NAMES
+    from settings.models import AddonName
+
+    assert set(ADDON_NAMES) == set(AddonName.__args__)
+    eks = parse_config(dev_config).config.eks
+    assert eks is not None
+    assert required_addons(eks) == (
+        "vpc-cni",
+        "kube-proxy",
+        "eks-pod-identity-agent",
+        "coredns",
+        "aws-ebs-csi-driver",
+        "aws-efs-csi-driver",
+        "amazon-cloudwatch-observability",
+    )
