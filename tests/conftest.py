@@ -58,7 +58,14 @@ def set_path(config: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return result
 
 
-DELETE = object()
+class _Delete:
+    """``set_path`` value that removes the key; a stable repr keeps test ids equal across processes."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 
 @pytest.fixture(params=STACKS)

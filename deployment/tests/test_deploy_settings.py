@@ -85,7 +85,14 @@ def mutate(config: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return result
 
 
-DELETE = object()
+class _Delete:
+    """A value that removes the key; its stable repr keeps test ids equal across pytest-xdist workers."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 BAD_VALUES = [
     ("colour", "blue", "colour: unknown key"),
