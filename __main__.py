@@ -5,13 +5,11 @@ Every decision lives in ``settings`` (what to build) or ``components`` (how to b
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 import settings
 from components.ecs import EcsPlatform, EcsPlatformArgs
 from components.ecs_iam import TaskExecutionRole, TaskExecutionRoleArgs
 from components.eks import EksRegion, EksRegionArgs
-from components.eks_storage import ClusterStorage, ClusterStorageArgs
 from components.network import Network, NetworkArgs
 from components.registry import (
     CreationRoleArgs,
@@ -82,6 +80,7 @@ clusters = {
             account_id=account_id,
             cluster_name=cfg.eks_cluster_name(region),
             version=eks.version,
+            versions=eks.versions,
             vpc_id=networks[region].vpc_id,
             private_subnet_ids=networks[region].private_subnet_ids,
             public_subnet_ids=networks[region].public_subnet_ids,
@@ -91,28 +90,18 @@ clusters = {
             fargate_profiles=eks.fargate_profiles,
             storage=eks.storage,
             container_insights=eks.container_insights,
+            cluster_autoscaler=eks.cluster_autoscaler,
+            node_metadata_hop_limit=eks.node_metadata_hop_limit,
             endpoint_public_access_cidrs=eks.endpoint_public_access_cidrs,
             admin_role_arns=eks.admin_role_arns,
+            break_glass_role_arn=eks.break_glass_role_arn,
+            log_retention_days=eks.log_retention_days,
             protect_data=cfg.deletion_protection,
         ),
         opts=pulumi.ResourceOptions(provider=providers[region]),
     )
     for region in (eks.regions if eks else ())
 }
-for region, cluster in clusters.items():
-    ClusterStorage(
-        f"eks-{region}-storage",
-        ClusterStorageArgs(storage=eks.storage, backends=cluster.storage),
-        opts=pulumi.ResourceOptions(
-            parent=cluster,
-            provider=k8s.Provider(
-                f"k8s-{region}",
-                kubeconfig=cluster.kubeconfig,
-                enable_server_side_apply=True,
-                opts=pulumi.ResourceOptions(parent=cluster),
-            ),
-        ),
-    )
 
 creation_role = RegistryCreationRole(
     "registry-creation",

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from settings.models import AddonName
+
 NODE_ROLE_POLICIES: tuple[str, ...] = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
     "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
@@ -18,6 +20,10 @@ NODE_ROLE_POLICIES: tuple[str, ...] = (
 )
 """Node role: kubelet, VPC CNI, image pull (PullOnly, AWS's current advice) and Session Manager."""
 
+CLUSTER_ROLE_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+"""What the EKS service needs to run the control plane (AWS: "Amazon EKS cluster IAM role")."""
+LAMBDA_VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+"""ENIs for a VPC function plus writing its logs (AWS Lambda: "Giving Lambda functions access to a VPC")."""
 FARGATE_POD_EXECUTION_POLICY = "arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy"
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 CONTROL_PLANE_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -27,7 +33,7 @@ CONTROL_PLANE_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "co
 class AddonSpec:
     """An EKS add-on that runs with its own IAM role through Pod Identity."""
 
-    addon_name: str
+    addon_name: AddonName
     """EKS add-on name."""
     service_account: str
     """The service account EKS associates the role with."""
@@ -113,6 +119,28 @@ def pod_identity_trust_policy(account_id: str) -> dict[str, Any]:
                 "Principal": {"Service": "pods.eks.amazonaws.com"},
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ],
+    }
+
+
+def cluster_trust_policy(account_id: str, region: str) -> dict[str, Any]:
+    """Trust for the cluster role: the EKS service, for this account's clusters in this region.
+
+    ``sts:TagSession`` is what AWS's current cluster-role trust grants (EKS user guide, "Amazon EKS
+    cluster IAM role"); the conditions keep another account's cluster from using the role.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:eks:{region}:{account_id}:cluster/*"},
+                },
             }
         ],
     }
@@ -255,6 +283,65 @@ def trident_backend(file_system_id: str, svm_name: str, secret_arn: str) -> dict
             "aws": {"fsxFilesystemID": file_system_id},
             "credentials": {"name": secret_arn, "type": "awsarn"},
         },
+    }
+
+
+def storage_class_manifest(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A StorageClass object from one of the specs above, as the manifest applier sends it."""
+    metadata: dict[str, Any] = {"name": name, "labels": {"app.kubernetes.io/managed-by": "container-platform"}}
+    if spec["annotations"]:
+        metadata["annotations"] = dict(spec["annotations"])
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": metadata,
+        "provisioner": spec["provisioner"],
+        "parameters": dict(spec["parameters"]),
+        "volumeBindingMode": spec["volume_binding_mode"],
+        "allowVolumeExpansion": spec["allow_volume_expansion"],
+        "reclaimPolicy": spec["reclaim_policy"],
+    }
+
+
+def trident_backend_manifest(file_system_id: str, svm_name: str, secret_arn: str) -> dict[str, Any]:
+    """The TridentBackendConfig object in Trident's namespace."""
+    backend = trident_backend(file_system_id, svm_name, secret_arn)
+    return {
+        "apiVersion": backend["apiVersion"],
+        "kind": backend["kind"],
+        "metadata": {"name": "fsx-ontap", "namespace": TRIDENT_NAMESPACE},
+        "spec": backend["spec"],
+    }
+
+
+def eks_efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
+    """TLS only, and NFS clients that come through a mount target may mount and write.
+
+    A file system policy replaces EFS's default "any client may mount" (EFS user guide, "Using IAM
+    to control access to file systems"), and the EFS CSI driver mounts without IAM by default, so a
+    Deny-only policy refuses every pod mount. The Allow is what the console's "Enforce in-transit
+    encryption" option writes: mounts through the VPC's mount targets, not from elsewhere.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "MountThroughMountTargets",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                "Resource": file_system_arn,
+                "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+            },
+            {
+                "Sid": "DenyUnencryptedTransport",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "*",
+                "Resource": file_system_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
     }
 
 

@@ -269,6 +269,11 @@ RESOURCE_OUTPUTS: dict[str, OutputFn] = {
 }
 
 
+def resource_id(type_token: str, name: str) -> str:
+    """The id the mocks give a registration: AWS's prefix for the type, then a hash of type and name."""
+    return _ID_PREFIX.get(type_token, f"{name}-") + short_hash(f"{type_token}::{name}")
+
+
 def generic_arn(type_token: str, region: str, name: str) -> str:
     """``aws:<service>/<kind>:<Type>`` -> ``arn:aws:<service>:<region>:<account>:<kind>/<name>``."""
     service, _, rest = type_token.removeprefix("aws:").partition("/")
@@ -420,7 +425,7 @@ class PlausibleMocks(Mocks):
         if args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-provider-id", dict(args.inputs)
         region = self.region_of(args)
-        rid = _ID_PREFIX.get(args.typ, f"{args.name}-") + short_hash(f"{args.typ}::{args.name}")
+        rid = resource_id(args.typ, args.name)
         # Remote components' outputs differ in shape from their inputs (awsx natGateways
         # is a config object in, a list of resources out), so echo inputs for custom ones only.
         outputs: dict[str, Any] = dict(args.inputs) if args.custom else {}

@@ -739,6 +739,25 @@ def check_eks(eks: EksSettings) -> list[Problem]:
     problems += _unique("eks.nodeGroups", "node group", [g.name for g in eks.node_groups])
     problems += _unique("eks.fargateProfiles", "Fargate profile", [p.name for p in eks.fargate_profiles])
     problems += _unique("eks.adminRoleArns", "role", list(eks.admin_role_arns))
+    if eks.break_glass_role_arn is not None and eks.break_glass_role_arn in eks.admin_role_arns:
+        problems.append(
+            Problem(
+                "eks.breakGlassRoleArn",
+                "is also listed in eks.adminRoleArns; an IAM principal can be in only one access entry, so list it once",
+            )
+        )
+    else:
+        admins = [*eks.admin_role_arns, *([eks.break_glass_role_arn] if eks.break_glass_role_arn else [])]
+        names = [arn.rsplit("/", 1)[-1].lower() for arn in admins]
+        problems += [
+            Problem(
+                "eks.adminRoleArns",
+                f"two admin roles are named '{name}'; access entries are named after the role, so rename one",
+            )
+            for name in _duplicates(names)
+        ]
+    problems += _check_eks_versions(eks)
+    problems += _check_self_managed(eks)
     for i, group in enumerate(eks.node_groups):
         path = f"eks.nodeGroups[{i}]"
         problems += _sizes(
@@ -757,6 +776,104 @@ def check_eks(eks: EksSettings) -> list[Problem]:
                     )
     for i, profile in enumerate(eks.fargate_profiles):
         problems += _unique(f"eks.fargateProfiles[{i}].namespaces", "namespace", list(profile.namespaces))
+    return problems
+
+
+MIN_INSIGHTS_VERSION = (4, 6, 0)
+"""amazon-cloudwatch-observability from which Container Insights host logs work on AL2023 nodes."""
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """``v4.6.0-eksbuild.1`` -> ``(4, 6, 0)``."""
+    return tuple(int(part) for part in version.removeprefix("v").split("-")[0].split("."))
+
+
+def required_addons(eks: EksSettings) -> tuple[str, ...]:
+    """The EKS add-ons a stack installs, in install order; each needs a pin in ``eks.versions.addons``."""
+    wanted = {
+        "vpc-cni": True,
+        "kube-proxy": True,
+        "eks-pod-identity-agent": True,
+        "coredns": True,
+        "aws-ebs-csi-driver": eks.storage.ebs,
+        "aws-efs-csi-driver": eks.storage.efs,
+        "aws-fsx-csi-driver": eks.storage.fsx_lustre,
+        "amazon-cloudwatch-observability": eks.container_insights,
+        "netapp_trident-operator": eks.storage.fsx_ontap,
+    }
+    return tuple(name for name, on in wanted.items() if on)
+
+
+def _check_eks_versions(eks: EksSettings) -> list[Problem]:
+    pins = eks.versions
+    problems = [
+        Problem(
+            "eks.versions.addons",
+            f"no version for {name}, which this stack installs; add `{name}: <version>` "
+            "(make eks-versions prints the newest for the stack's Kubernetes version)",
+        )
+        for name in required_addons(eks)
+        if name not in pins.addons
+    ]
+    release_minor = ".".join(pins.ami_release_version.split(".")[:2])
+    if release_minor != eks.version:
+        problems.append(
+            Problem(
+                "eks.versions.amiReleaseVersion",
+                f"{pins.ami_release_version} is an AMI release for Kubernetes {release_minor}, but eks.version is "
+                f"{eks.version}; pin a {eks.version} release (make eks-versions)",
+            )
+        )
+    ca_minor = ".".join(pins.cluster_autoscaler.removeprefix("v").split(".")[:2])
+    if ca_minor != eks.version:
+        problems.append(
+            Problem(
+                "eks.versions.clusterAutoscaler",
+                f"{pins.cluster_autoscaler} is for Kubernetes {ca_minor}; the cluster-autoscaler minor must equal "
+                f"eks.version ({eks.version}), e.g. v{eks.version}.0",
+            )
+        )
+    insights = pins.addons.get("amazon-cloudwatch-observability")
+    if eks.container_insights and insights is not None and _version_tuple(insights) < MIN_INSIGHTS_VERSION:
+        problems.append(
+            Problem(
+                "eks.versions.addons.amazon-cloudwatch-observability",
+                f"{insights} reads host logs from rsyslog files that Amazon Linux 2023 nodes do not have; "
+                "v4.6.0 and later read journald (CloudWatch add-on release notes); pin v4.6.0 or later",
+            )
+        )
+    bottlerocket = any(g.kind == "managed" and g.ami_type.startswith("BOTTLEROCKET") for g in eks.node_groups)
+    if bottlerocket and pins.bottlerocket_release_version is None:
+        problems.append(
+            Problem(
+                "eks.versions.bottlerocketReleaseVersion",
+                "required: a node group uses a BOTTLEROCKET amiType; pin its release (make eks-versions)",
+            )
+        )
+    return problems
+
+
+def _check_self_managed(eks: EksSettings) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, group in enumerate(eks.node_groups):
+        if group.kind != "selfManaged":
+            continue
+        if group.spot_max_price is not None:
+            problems.append(
+                Problem(
+                    f"eks.nodeGroups[{i}].spotMaxPrice",
+                    "self-managed Spot nodes would get no interruption handling (nothing drains them); use a group "
+                    "with kind: managed and capacityType: SPOT, which EKS drains on rebalance recommendations",
+                )
+            )
+        if group.ami_id is not None and len(eks.regions) > 1:
+            problems.append(
+                Problem(
+                    f"eks.nodeGroups[{i}].amiId",
+                    f"an AMI id exists in one region only, but eks.regions has {len(eks.regions)}; remove amiId "
+                    "to use the pinned EKS-optimized release (eks.versions.amiReleaseVersion) in every region",
+                )
+            )
     return problems
 
 
@@ -785,6 +902,14 @@ def check_stack(config: StackConfig, home_region: str, today: date) -> list[Prob
         )
     if config.eks is not None:
         problems += check_eks(config.eks)
+        if config.eks.cluster_autoscaler and config.network.nat_gateways == "none":
+            problems.append(
+                Problem(
+                    "eks.clusterAutoscaler",
+                    "the nodes pull registry.k8s.io/autoscaling/cluster-autoscaler, which needs NAT; set "
+                    "network.natGateways to single or perAz, or eks.clusterAutoscaler: false",
+                )
+            )
     return problems
 
 
@@ -823,9 +948,29 @@ def warnings_for(config: StackConfig, today: date) -> list[str]:
         end = EKS_VERSIONS.get(config.eks.version)
         if end is not None and date.fromisoformat(end) - today < timedelta(days=120):
             warnings.append(f"eks.version: {config.eks.version} leaves standard support on {end}; plan the upgrade")
+        warnings += _eks_warnings(config.eks, config.environment)
         for i, group in enumerate(config.eks.node_groups):
             if group.kind == "managed" and group.capacity_type == "SPOT" and len(group.instance_types) < 2:
                 warnings.append(
                     f"eks.nodeGroups[{i}].instanceTypes: SPOT with a single instance type is easily interrupted; list several"
+                )
+    return warnings
+
+
+def _eks_warnings(eks: EksSettings, environment: str) -> list[str]:
+    warnings = []
+    if environment == "prod" and eks.break_glass_role_arn is None:
+        warnings.append(
+            "eks.breakGlassRoleArn: no emergency admin role; if the deploy identity changes, nobody but "
+            "eks.adminRoleArns can reach the Kubernetes API"
+        )
+    unused = sorted(set(eks.versions.addons) - set(required_addons(eks)))
+    if unused:
+        warnings.append(f"eks.versions.addons: {', '.join(unused)} pinned but not installed by this stack")
+    if not eks.cluster_autoscaler:
+        for i, group in enumerate(eks.node_groups):
+            if group.min_size < group.max_size:
+                warnings.append(
+                    f"eks.nodeGroups[{i}]: nothing scales it between minSize and maxSize while eks.clusterAutoscaler is false"
                 )
     return warnings

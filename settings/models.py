@@ -440,20 +440,84 @@ class StorageSettings(Model):
     fsx_ontap: bool = Field(False, alias="fsxOntap")
 
 
+AddonName = Literal[
+    "vpc-cni",
+    "kube-proxy",
+    "coredns",
+    "eks-pod-identity-agent",
+    "aws-ebs-csi-driver",
+    "aws-efs-csi-driver",
+    "aws-fsx-csi-driver",
+    "amazon-cloudwatch-observability",
+    "netapp_trident-operator",
+]
+"""Every EKS add-on this program installs; ``eks.versions.addons`` pins each one the stack uses."""
+
+ADDON_VERSION = r"^v\d+\.\d+\.\d+-eksbuild\.\d+$"
+AMI_RELEASE = r"^\d+\.\d+\.\d+-\d{8}$"
+BOTTLEROCKET_RELEASE = r"^\d+\.\d+\.\d+-[0-9a-f]{8}$"
+CA_VERSION = r"^v\d+\.\d+\.\d+$"
+PATTERN_HELP.update(
+    {
+        ADDON_VERSION: "an EKS add-on version such as v1.20.4-eksbuild.1 (make eks-versions prints the newest)",
+        AMI_RELEASE: "an EKS AMI release version such as 1.35.0-20261110 (make eks-versions prints the newest)",
+        BOTTLEROCKET_RELEASE: "a Bottlerocket release version such as 1.50.0-8f1a9c2d",
+        CA_VERSION: "a cluster-autoscaler image tag such as v1.35.0",
+    }
+)
+
+
+class EksVersionSettings(Model):
+    """``eks.versions``: what would otherwise float to "latest" on every run, pinned.
+
+    Nothing here changes unless the stack file changes, so an unrelated ``pulumi up`` never
+    starts a node roll or an add-on update. ``make eks-versions STACK=<stack>`` prints the newest
+    values AWS offers for the stack's Kubernetes version in all its regions.
+    """
+
+    ami_release_version: str = Field(alias="amiReleaseVersion", pattern=AMI_RELEASE)
+    """EKS-optimized Amazon Linux 2023 AMI release (``1.35.0-20261110``): the ``releaseVersion`` of
+    AL2023 managed groups, and the release whose AMI self-managed groups resolve from SSM in each region."""
+    bottlerocket_release_version: str | None = Field(
+        None, alias="bottlerocketReleaseVersion", pattern=BOTTLEROCKET_RELEASE
+    )
+    """Bottlerocket release of managed groups with a BOTTLEROCKET amiType; required only when one exists."""
+    cluster_autoscaler: str = Field(alias="clusterAutoscaler", pattern=CA_VERSION)
+    """Image tag of ``registry.k8s.io/autoscaling/cluster-autoscaler``; its minor must equal the Kubernetes minor."""
+    addons: dict[AddonName, Annotated[str, Field(pattern=ADDON_VERSION)]]
+    """EKS add-on name -> version, for every add-on the stack installs (vpc-cni, kube-proxy, coredns and
+    eks-pod-identity-agent always; the CSI drivers, CloudWatch and Trident when their flags are on)."""
+
+
 class EksSettings(Model):
     """``container-platform:eks``: one EKS cluster per region."""
 
     version: str
     """Kubernetes version as a string (``"1.35"``)."""
     regions: tuple[str, ...] = Field(min_length=1)
+    """Regions that get a cluster; the first region not the home region gets registry replicas too."""
+    versions: EksVersionSettings
+    """Pinned AMI release, add-on versions and cluster-autoscaler tag; see ``make eks-versions``."""
     endpoint_public_access_cidrs: tuple[str, ...] = Field((), alias="endpointPublicAccessCidrs")
-    """Public API endpoint allow-list; empty (default) keeps the endpoint private."""
+    """Networks that may reach the API endpoint from the internet, for people running kubectl; default
+    none (private endpoint only). ``pulumi up`` never needs it: see docs/eks.md, "How the run reaches the cluster"."""
     admin_role_arns: tuple[Annotated[str, Field(pattern=IAM_ROLE_ARN)], ...] = Field((), alias="adminRoleArns")
-    """Roles granted cluster admin through access entries."""
+    """Roles granted cluster admin through access entries (one entry per role, keyed by role name)."""
+    break_glass_role_arn: str | None = Field(None, alias="breakGlassRoleArn", pattern=IAM_ROLE_ARN)
+    """Emergency cluster-admin role that outlives every deploy identity; recommended in prod."""
+    cluster_autoscaler: bool = Field(True, alias="clusterAutoscaler")
+    """Install the Cluster Autoscaler, so node groups (including minSize 0) grow for pending pods; default on."""
+    node_metadata_hop_limit: Literal[1, 2] = Field(1, alias="nodeMetadataHopLimit")
+    """IMDSv2 hop limit on every node. 1 (default, AWS's AL2023 default and the EKS best-practice) keeps pods
+    on the pod network away from the node role's credentials; every add-on here uses Pod Identity or host
+    networking. 2 is for workloads that must read instance metadata from the pod network."""
+    log_retention_days: LogRetention = Field(90, alias="logRetentionDays")
+    """Days to keep control-plane logs and the manifest applier's logs; default 90."""
     node_groups: tuple[NodeGroupSettings, ...] = Field(alias="nodeGroups", min_length=1)
     fargate_profiles: tuple[FargateProfileSettings, ...] = Field((), alias="fargateProfiles")
     storage: StorageSettings = StorageSettings()
     container_insights: bool = Field(True, alias="containerInsights")
+    """Install the CloudWatch observability add-on (Container Insights); default on."""
 
     @field_validator("version", mode="before")
     @classmethod

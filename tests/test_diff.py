@@ -363,11 +363,12 @@ def test_real_changed_input_shows_old_and_new(dev_base: dict[str, Any]) -> None:
 
 
 def test_real_secrets_never_leak(prod_base: dict[str, Any]) -> None:
-    # The recorder masks the kubeconfigs; give HEAD plain secrets as an unmasked plan could.
+    # The recorder masks secret inputs; give BASE one masked and HEAD the plain value an unmasked plan could carry.
+    base = copy.deepcopy(prod_base)
     head = copy.deepcopy(prod_base)
-    provider = next(r for r in head["resources"] if r["type"] == "pulumi:providers:kubernetes")
-    assert provider["inputs"]["kubeconfig"] == SECRET
-    provider["inputs"]["kubeconfig"] = "apiVersion: v1\nusers:\n- user: {token: LEAKED-TOKEN}"
+    for plan, value in ((base, SECRET), (head, "apiVersion: v1\nusers:\n- user: {token: LEAKED-TOKEN}")):
+        cluster = next(r for r in plan["resources"] if r["type"] == "eks:index:Cluster")
+        cluster["inputs"]["kubeconfig"] = value
     task = next(r for r in head["resources"] if r["type"] == "aws:ecs/taskDefinition:TaskDefinition")
     containers = json.loads(task["inputs"]["containerDefinitions"])
     containers[0]["environment"] = [{"name": "DB_PASSWORD", "value": "LEAKED-PASSWORD"}]
@@ -375,7 +376,7 @@ def test_real_secrets_never_leak(prod_base: dict[str, Any]) -> None:
     task["inputs"]["containerDefinitions"] = json.dumps(containers)
     head["exports"]["kubeconfigs"] = {"us-east-1": "LEAKED-EXPORT"}
 
-    text = render_markdown(diff_plans(prod_base, head))
+    text = render_markdown(diff_plans(base, head))
 
     assert "LEAKED" not in text
     assert f"- `kubeconfig`: {CHANGED}" in text

@@ -133,7 +133,7 @@ def test_service_log_groups_keep_the_configured_retention(dev: Plan, prod: Plan)
     assert prod.named("ecs-web-logs").inputs["retentionInDays"] == 365
     # Every log group of the cluster is encrypted with the cluster's logs key.
     for plan in (dev, prod):
-        groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+        groups = [g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name.startswith("ecs-")]
         assert groups and all(g.inputs["kmsKeyId"].startswith("arn:aws:kms:us-east-1:") for g in groups)
         assert all(plan.named("ecs-logs-key").urn in g.propertyDependencies["kmsKeyId"] for g in groups)
     assert key.inputs["enableKeyRotation"] is True

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_policy
 import pytest
 
-from components.eks import NODE_METADATA_OPTIONS, require_imdsv2
+from components.eks import node_metadata_options, require_imdsv2
 from components.eks_policies import CONTROL_PLANE_LOG_TYPES
 from components.tags import GUARDRAIL_EXCEPTION_PREFIX
 from offline_plan.recorder import Plan, run_stack
@@ -192,14 +192,17 @@ def test_node_group_v2_launch_templates_are_forced_to_imdsv2() -> None:
         props={"imageId": "ami-1", "metadataOptions": {"httpTokens": "optional"}},
         opts=opts,
     )
-    result = require_imdsv2(args)
+    result = require_imdsv2(1)(args)
     assert result is not None
-    assert result.props == {"imageId": "ami-1", "metadataOptions": NODE_METADATA_OPTIONS}
-    assert NODE_METADATA_OPTIONS["httpTokens"] == "required"
+    assert result.props == {
+        "imageId": "ami-1",
+        "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1},
+    }
+    assert node_metadata_options(2)["httpPutResponseHopLimit"] == 2
     other = pulumi.ResourceTransformArgs(
         custom=True, type_="aws:autoscaling/group:Group", name="asg", props={}, opts=opts
     )
-    assert require_imdsv2(other) is None
+    assert require_imdsv2(1)(other) is None
 
 
 def test_policy_pack_entry_point_hands_every_rule_to_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:

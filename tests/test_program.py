@@ -45,9 +45,15 @@ def expected_region(plan: Plan, resource: RecordedResource, home: str) -> str:
     """Where a resource belongs, judged from the component tree rather than from its provider."""
     if resource.type == "aws:ecrpublic/repository:Repository":
         return "us-east-1"  # ECR Public exists only there
-    owner = plan.by_urn(resource.parent).name
-    suffix = owner.split("-", 1)[1] if "-" in owner else ""
-    return suffix if suffix in {"us-east-1", "eu-west-1"} else home
+    recorded = {r.urn for r in plan.resources}
+    parent = resource.parent
+    while parent in recorded:  # the nearest regional component (eks-eu-west-1, network-us-east-1) names the region
+        owner = plan.by_urn(parent)
+        suffix = owner.name.split("-", 1)[1] if "-" in owner.name else ""
+        if suffix in {"us-east-1", "eu-west-1"}:
+            return suffix
+        parent = owner.parent
+    return home
 
 
 def test_every_aws_resource_has_the_explicit_provider_of_its_region(plans: dict[str, Plan]) -> None:

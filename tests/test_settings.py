@@ -420,6 +420,59 @@ BAD_INPUTS += [
         "a USD/hour price as a string",
     ),
     ("prod", "eks.nodeGroups[2].spot", True, "eks.nodeGroups[2].spot", "unknown key"),
+    # Pinned versions (m3), access (m6, m11), nodes (M4, M10) and Container Insights on AL2023 (m9).
+    ("dev", "eks.versions", DELETE, "eks.versions", "required key is missing"),
+    ("dev", "eks.versions.addons.coredns", DELETE, "eks.versions.addons", "no version for coredns"),
+    (
+        "prod",
+        "eks.versions.addons.aws-fsx-csi-driver",
+        DELETE,
+        "eks.versions.addons",
+        "no version for aws-fsx-csi-driver",
+    ),
+    ("dev", "eks.versions.addons.kube-proxy", "latest", "eks.versions.addons.kube-proxy", "such as v1.20.4-eksbuild.1"),
+    ("dev", "eks.versions.addons.cilium", "v1.0.0-eksbuild.1", "eks.versions.addons.cilium.[key]", "'vpc-cni'"),
+    (
+        "dev",
+        "eks.versions.amiReleaseVersion",
+        "1.34.2-20261110",
+        "eks.versions.amiReleaseVersion",
+        "pin a 1.35 release",
+    ),
+    (
+        "dev",
+        "eks.versions.amiReleaseVersion",
+        "20261110",
+        "eks.versions.amiReleaseVersion",
+        "an EKS AMI release version",
+    ),
+    ("dev", "eks.versions.clusterAutoscaler", "v1.34.1", "eks.versions.clusterAutoscaler", "must equal eks.version"),
+    (
+        "dev",
+        "eks.versions.addons.amazon-cloudwatch-observability",
+        "v4.5.0-eksbuild.1",
+        "eks.versions.addons.amazon-cloudwatch-observability",
+        "Amazon Linux 2023",
+    ),
+    (
+        "dev",
+        "eks.nodeGroups[0].amiType",
+        "BOTTLEROCKET_x86_64",
+        "eks.versions.bottlerocketReleaseVersion",
+        "BOTTLEROCKET amiType",
+    ),
+    ("dev", "eks.breakGlassRoleArn", "arn:aws:iam::123456789012:user/x", "eks.breakGlassRoleArn", "IAM role ARN"),
+    ("prod", "eks.nodeGroups[2].spotMaxPrice", "0.05", "eks.nodeGroups[2].spotMaxPrice", "no interruption handling"),
+    ("prod", "eks.nodeGroups[2].amiId", "ami-0123456789abcdef0", "eks.nodeGroups[2].amiId", "one region only"),
+    (
+        "dev",
+        "eks.adminRoleArns",
+        ["arn:aws:iam::123456789012:role/a/admin", "arn:aws:iam::210987654321:role/Admin"],
+        "eks.adminRoleArns",
+        "two admin roles are named 'admin'",
+    ),
+    ("dev", "eks.nodeMetadataHopLimit", 3, "eks.nodeMetadataHopLimit", "1 or 2"),
+    ("dev", "network.natGateways", "none", "eks.clusterAutoscaler", "needs NAT"),
     (
         "dev",
         "ecs.services[2].loadBalancer.privateLinkPrincipals",
@@ -673,7 +726,7 @@ def test_ecr_public_needs_a_us_east_1_provider() -> None:
 
 
 def test_no_nat_is_warned_about_missing_endpoints(dev_config: dict[str, Any]) -> None:
-    config = set_path(dev_config, "network.natGateways", "none")
+    config = set_path(set_path(dev_config, "network.natGateways", "none"), "eks.clusterAutoscaler", False)
     assert any(w.startswith("network.natGateways: 'none' leaves workloads only") for w in parse_config(config).warnings)
 
 
