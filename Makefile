@@ -5,7 +5,7 @@ VENV := venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: plan plan-deployment diff test lint clean eks-versions
+.PHONY: plan plan-deployment diff test lint clean eks-versions preflight
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt policy/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -22,6 +22,9 @@ diff: $(VENV)/.installed  ## Markdown diff of two offline plans: make diff BASE=
 
 eks-versions: $(VENV)/.installed  ## Newest EKS add-on/AMI versions to pin for STACK (read-only AWS calls; needs credentials)
 	$(PY) -m tools.eks_versions --stack $(STACK)
+
+preflight: $(VENV)/.installed  ## Read-only AWS checks of what a first `pulumi up` of STACK assumes (needs credentials; docs/preflight.md)
+	$(PY) -m tools.preflight --stack $(STACK)
 
 plan-deployment: $(VENV)/.installed  ## Offline plan of the deployment/ project (stack platform)
 	$(PY) -m offline_plan --project-dir deployment --stack platform
