@@ -4,7 +4,13 @@ SharedRegistry lives in the home region, a RegistryReplica in each replica regio
 RegistryCreationRole is the IAM role ECR assumes to create repositories from templates.
 
 Build order in ``__main__``: creation role, then replicas, then the home registry, whose
-replication rule waits for the replicas' templates so no replica is created with defaults.
+replication rule waits for the replicas, so every replica repository exists, with its
+settings, before the first image is replicated (see ``RegistryReplica``).
+
+Two rules keep configuration edits from destroying images (docs/registry.md, "Encryption"):
+registry KMS keys are retained when they leave the program (and Pulumi-protected with
+``protect_data``), and repositories ignore later changes to their encryption configuration,
+because ECR sets encryption only in ``CreateRepository`` (no API changes it afterwards).
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.registry_policies import (
+    ROOT_PREFIX,
     account_root,
     creation_role_policy,
     creation_role_trust_policy,
+    fallback_lifecycle_policy,
     key_use_policy,
     lifecycle_policy,
     repository_policy,
@@ -34,6 +42,16 @@ Encryption = Literal["customerManagedKey", "awsManagedKey"]
 
 PULL_THROUGH_KEEP_IMAGES = 30
 """Lifecycle of pull-through cache repositories: keep the newest 30 cached images."""
+
+ENCRYPTION_SET_AT_CREATION = ["encryptionConfigurations"]
+"""Repository properties Pulumi must not reconcile after creation.
+
+ECR takes a repository's encryption only in ``CreateRepository``; in terraform-provider-aws
+(which pulumi-aws bridges) ``encryption_type`` and ``kms_key`` are ForceNew and ``kms_key`` is
+Optional+Computed. Reconciling them would replace a repository (fixed name: delete, losing its
+images) or, in the other direction, show no diff while its key is deleted. Ignored, a change
+of ``encryption`` applies to new repositories only.
+"""
 
 
 def _scanning(name: str, scanning: Scanning, parent: pulumi.Resource) -> aws.ecr.RegistryScanningConfiguration:
@@ -65,26 +83,34 @@ def _registry_key(
     encryption: Encryption,
     creation_role_name: pulumi.Input[str],
     tags: Mapping[str, str],
+    protect: bool,
     parent: pulumi.Resource,
 ) -> aws.kms.Key | None:
-    """The region's customer-managed key (KMS keys are regional), usable by the creation role."""
+    """The region's customer-managed key (KMS keys are regional), usable by the creation role.
+
+    Repositories keep the key they were created with, whatever the config says later, so the
+    key outlives its place in the program: ``retain_on_delete`` leaves it (and its alias, so it
+    stays findable) in the account when ``encryption`` changes or the stack is destroyed, and
+    ``protect`` makes such an update fail instead (prod). Scheduling its deletion is a manual
+    step, once no repository uses it (docs/registry.md).
+    """
     if encryption != "customerManagedKey":
         return None
-    child = pulumi.ResourceOptions(parent=parent)
+    keep = pulumi.ResourceOptions(parent=parent, retain_on_delete=True, protect=protect)
     key = aws.kms.Key(
         f"{name}-key",
         description=f"Encrypts container images of the shared registry in {region}",
         enable_key_rotation=True,
         deletion_window_in_days=30,
         tags=dict(tags),
-        opts=child,
+        opts=keep,
     )
-    aws.kms.Alias(f"{name}-key-alias", name_prefix=f"alias/{name}-", target_key_id=key.key_id, opts=child)
+    aws.kms.Alias(f"{name}-key-alias", name_prefix=f"alias/{name}-", target_key_id=key.key_id, opts=keep)
     aws.iam.RolePolicy(
         f"{name}-creation-role-key",
         role=creation_role_name,
         policy=key.arn.apply(lambda arn: json.dumps(key_use_policy(arn))),
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
     return key
 
@@ -110,6 +136,46 @@ def _output_map(values: Mapping[str, pulumi.Output[str]]) -> pulumi.Output[dict[
 
 def _role(repo_name: str) -> str:
     return repo_name.replace("/", "-")
+
+
+def _repositories(
+    name: str,
+    repositories: Sequence[RepositorySettings],
+    untagged_expiry_days: int,
+    key: aws.kms.Key | None,
+    force_delete: bool,
+    policy: pulumi.Output[str] | None,
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> dict[str, aws.ecr.Repository]:
+    """Each repository with its lifecycle policy and, when anyone is named, its repository policy."""
+    child = pulumi.ResourceOptions(parent=parent)
+    built: dict[str, aws.ecr.Repository] = {}
+    for repo in repositories:
+        repository = aws.ecr.Repository(
+            f"{name}-{_role(repo.name)}",
+            name=repo.name,
+            image_tag_mutability=repo.tag_mutability,
+            # Registry-level scanning governs; the repository flag keeps scanners that
+            # only read this setting (and older tooling) seeing scan on push.
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(**_encryption(key))],
+            force_delete=force_delete,
+            tags=dict(tags),
+            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=ENCRYPTION_SET_AT_CREATION),
+        )
+        aws.ecr.LifecyclePolicy(
+            f"{name}-{_role(repo.name)}-lifecycle",
+            repository=repository.name,
+            policy=json.dumps(lifecycle_policy(untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)),
+            opts=child,
+        )
+        if policy is not None:
+            aws.ecr.RepositoryPolicy(
+                f"{name}-{_role(repo.name)}-policy", repository=repository.name, policy=policy, opts=child
+            )
+        built[repo.name] = repository
+    return built
 
 
 # ------------------------------------------------------------------------ creation role
@@ -159,70 +225,120 @@ class RegistryCreationRole(pulumi.ComponentResource):
 
 @dataclass(frozen=True)
 class ReplicaArgs:
-    """Inputs of the registry settings in one replica region."""
+    """Inputs of the registry in one replica region."""
 
     region: str
     """The replica region (the region of the provider in ``opts``)."""
     repositories: Sequence[RepositorySettings]
-    """The home repositories; each gets a REPLICATION template with its own settings."""
+    """The home repositories; each is created here too, with its own settings, before replication."""
     creation_role_name: pulumi.Input[str]
     """Name of the creation role; this region adds its key to it."""
     creation_role_arn: pulumi.Input[str]
-    """ARN of the creation role, for the templates."""
+    """ARN of the creation role, for the ROOT replication template."""
     untagged_expiry_days: int = 7
-    """Lifecycle of replicated repositories, as at home."""
+    """Lifecycle of the replica repositories, as at home."""
     scanning: Scanning = "basic"
     """Scanning of this region's registry, as at home."""
     encryption: Encryption = "customerManagedKey"
-    """Encryption of replicated repositories, as at home (with this region's own key)."""
+    """Encryption of new replica repositories, as at home (with this region's own key)."""
+    force_delete: bool = False
+    """Delete replica repositories that still hold images on destroy; default false, as at home."""
+    protect_data: bool = False
+    """Pulumi-protect this region's registry key, so no update or destroy can remove it (prod)."""
+    owns_registry_settings: bool = True
+    """This stack owns the account's registry-wide settings in this region (the scanning
+    configuration and the ROOT replication template); exactly one stack per account may.
+    False: only the key and the repositories are created. Default true."""
     pull_principals: Sequence[pulumi.Input[str]] = ()
     """Role ARNs that pull here (EKS node roles of this region); default none."""
     pull_accounts: Sequence[str] = ()
     """Other AWS accounts allowed to pull replicas."""
     repository_tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags for repositories ECR creates (provider default tags do not reach them)."""
+    """Tags for repositories ECR creates from the ROOT template (provider default tags do not reach them)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
 
 class RegistryReplica(pulumi.ComponentResource):
-    """Registry-level settings of a replica region, so replicated repositories match their source."""
+    """The registry in a replica region: every replica repository exists, with its settings, before replication.
+
+    Why not creation templates per repository: ECR treats a template prefix as a namespace.
+    The API reference (``CreateRepositoryCreationTemplate``, ``prefix``) says "There is always
+    an assumed / applied to the end of the prefix. If you specify ecr-public as the prefix,
+    Amazon ECR treats that as ecr-public/", so a template with prefix ``web`` covers
+    ``web/...`` but not the repository ``web``, and replicas got ECR's defaults (AES256,
+    MUTABLE, no lifecycle or repository policy). The one template that covers a bare name is
+    ``ROOT`` ("To apply a template to all repositories in your registry that don't have an
+    associated creation template, you can use ROOT as the prefix"), and it carries one
+    lifecycle policy and one tag mutability for all, while the repositories differ
+    (``keepTaggedImages``, ``keepTagPrefixes``, ``tagMutability``). Templates also act only
+    at creation: "The settings in a repository creation template are only applied during
+    repository creation and don't have any effect on existing repositories" (ECR user
+    guide), so a later change of a lifecycle or of the pull principals would never reach a
+    replica. Renaming repositories into a namespace would change the names people type.
+
+    So this component creates each replica repository itself, exactly as at home but with
+    this region's key and a pull-only policy: its own tag mutability, encryption, lifecycle
+    policy and repository policy, kept in sync by Pulumi. The home registry's replication
+    configuration depends on this component, so the repositories exist before the first
+    image is replicated; ECR replicates into an existing repository of the same name (the
+    replication guide: without ``ecr:CreateRepository`` "you must manually create
+    repositories with the same names ... before replication can succeed").
+
+    A ``ROOT`` template applied to ``REPLICATION`` stays as the safety net for repositories
+    that replication creates anyway: a ``PREFIX_MATCH`` filter ``web`` also replicates
+    ``webhooks``. It carries this region's key, a pull-only policy, IMMUTABLE tags unless
+    some repository is MUTABLE, and a lifecycle that never expires what any repository's own
+    policy keeps (``fallback_lifecycle_policy``).
+    """
 
     kms_key: aws.kms.Key | None
     """This region's customer-managed key, when encryption is customerManagedKey."""
-    templates: list[aws.ecr.RepositoryCreationTemplate]
-    """One REPLICATION template per repository."""
+    repositories: dict[str, aws.ecr.Repository]
+    """Repository name -> the replica repository in this region."""
+    fallback_template: aws.ecr.RepositoryCreationTemplate | None
+    """The ROOT replication template, when this stack owns the registry settings and has repositories."""
 
     def __init__(self, name: str, args: ReplicaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:registry:RegistryReplica", name, None, opts)
         tags = component_tags("registry", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
-        self.kms_key = _registry_key(name, args.region, args.encryption, args.creation_role_name, tags, self)
-        _scanning(name, args.scanning, self)
+        self.kms_key = _registry_key(
+            name, args.region, args.encryption, args.creation_role_name, tags, args.protect_data, self
+        )
         # Replicas are read-only copies: pull only, never push.
         policy = _policy_document(args.pull_principals, args.pull_accounts, ())
-        # One template per repository: a replica gets exactly its source's mutability and lifecycle.
-        self.templates = [
-            aws.ecr.RepositoryCreationTemplate(
-                f"{name}-{_role(repo.name)}-template",
-                prefix=repo.name,
-                description=f"Replicas of {repo.name}: same encryption, lifecycle and immutability as the source",
-                applied_fors=["REPLICATION"],
-                image_tag_mutability=repo.tag_mutability,
-                lifecycle_policy=json.dumps(
-                    lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
-                ),
-                encryption_configurations=[
-                    aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**_encryption(self.kms_key))
-                ],
-                repository_policy=policy,
-                custom_role_arn=args.creation_role_arn,
-                resource_tags={**args.repository_tags, **tags},
-                opts=child,
-            )
-            for repo in args.repositories
-        ]
+        self.repositories = _repositories(
+            name, args.repositories, args.untagged_expiry_days, self.kms_key, args.force_delete, policy, tags, self
+        )
+        self.fallback_template = None
+        if args.owns_registry_settings:
+            _scanning(name, args.scanning, self)
+            if args.repositories:
+                self.fallback_template = self._fallback_template(name, args, policy, tags)
         self.register_outputs({})
+
+    def _fallback_template(
+        self, name: str, args: ReplicaArgs, policy: pulumi.Output[str] | None, tags: Mapping[str, str]
+    ) -> aws.ecr.RepositoryCreationTemplate:
+        """The ROOT template for repositories that replication creates without us."""
+        # An IMMUTABLE replica could refuse a moved tag of a MUTABLE source.
+        mutable = any(repo.tag_mutability == "MUTABLE" for repo in args.repositories)
+        retention = [(repo.keep_tagged_images, repo.keep_tag_prefixes) for repo in args.repositories]
+        return aws.ecr.RepositoryCreationTemplate(
+            f"{name}-replication-template",
+            prefix=ROOT_PREFIX,
+            description="Replicas not created by the stack: the registry's encryption, a pull-only policy",
+            applied_fors=["REPLICATION"],
+            image_tag_mutability="MUTABLE" if mutable else "IMMUTABLE",
+            lifecycle_policy=json.dumps(fallback_lifecycle_policy(args.untagged_expiry_days, retention)),
+            encryption_configurations=[
+                aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**_encryption(self.kms_key))
+            ],
+            repository_policy=policy,
+            custom_role_arn=args.creation_role_arn,
+            resource_tags={**args.repository_tags, **tags},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
 
 # ------------------------------------------------------------------------- home region
@@ -239,7 +355,7 @@ class RegistryArgs:
     creation_role_name: pulumi.Input[str]
     """Name of the creation role; the home key is added to it."""
     creation_role_arn: pulumi.Input[str]
-    """ARN of the creation role, for the pull-through cache template."""
+    """ARN of the creation role, for the pull-through cache templates."""
     repositories: Sequence[RepositorySettings] = ()
     """Private repositories; names are kept as typed (no autonaming)."""
     untagged_expiry_days: int = 7
@@ -247,9 +363,19 @@ class RegistryArgs:
     scanning: Scanning = "basic"
     """Registry scanning: ``basic`` scan on push (default) or ``enhanced`` continuous scanning."""
     encryption: Encryption = "customerManagedKey"
-    """KMS with a customer-managed key with rotation (default) or the AWS-managed aws/ecr key."""
+    """KMS with a customer-managed key with rotation (default) or the AWS-managed aws/ecr key.
+    Applies to repositories when they are created; existing ones keep theirs (docs/registry.md)."""
     force_delete: bool = False
     """Delete repositories that still hold images on destroy; default false."""
+    protect_data: bool = False
+    """Pulumi-protect the registry key, so no update or destroy can remove it (prod). Default false:
+    the key is still retained in the account when it leaves the program."""
+    owns_registry_settings: bool = True
+    """This stack owns the account's registry-wide settings: the registry scanning configuration,
+    the replication configuration and the ECR Public repositories (this program sets no registry
+    policy). Each exists once per account and region, so exactly one stack per account may own
+    them. False: only the key, the private repositories and the pull-through cache are created,
+    and ``replica_regions`` must be empty. Default true."""
     pull_accounts: Sequence[str] = ()
     """Other AWS accounts allowed to pull (through their own IAM)."""
     pull_principals: Sequence[pulumi.Input[str]] = ()
@@ -259,7 +385,7 @@ class RegistryArgs:
     replica_regions: Sequence[str] = ()
     """Regions every repository replicates to (the EKS regions other than home). Default: none."""
     replicas: Sequence[pulumi.Resource] = ()
-    """The replica regions' components: replication starts only once their templates exist."""
+    """The replica regions' components: replication starts only once their repositories exist."""
     pull_through_cache: Sequence[PullThroughCacheSettings] = ()
     """Pull-through cache rules; default none."""
     public_repositories: Sequence[PublicRepositorySettings] = ()
@@ -290,112 +416,29 @@ class SharedRegistry(pulumi.ComponentResource):
         super().__init__("container-platform:registry:SharedRegistry", name, None, opts)
         if args.public_repositories and args.public_provider is None:
             raise ValueError("public_repositories need public_provider (a provider pinned to us-east-1)")
+        if args.replica_regions and not args.owns_registry_settings:
+            raise ValueError(
+                "replica_regions need owns_registry_settings: replication is a registry-wide setting"
+                " that exactly one stack per account owns"
+            )
         tags = component_tags("registry", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
 
-        self.kms_key = _registry_key(name, args.region, args.encryption, args.creation_role_name, tags, self)
-        encryption = _encryption(self.kms_key)
-
-        self.repositories = {}
-        for repo in args.repositories:
-            repository = aws.ecr.Repository(
-                f"{name}-{_role(repo.name)}",
-                name=repo.name,
-                image_tag_mutability=repo.tag_mutability,
-                # Registry-level scanning governs; the repository flag keeps scanners that
-                # only read this setting (and older tooling) seeing scan on push.
-                image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
-                encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(**encryption)],
-                force_delete=args.force_delete,
-                tags=tags,
-                opts=child,
-            )
-            aws.ecr.LifecyclePolicy(
-                f"{name}-{_role(repo.name)}-lifecycle",
-                repository=repository.name,
-                policy=json.dumps(
-                    lifecycle_policy(args.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
-                ),
-                opts=child,
-            )
-            self.repositories[repo.name] = repository
-
+        self.kms_key = _registry_key(
+            name, args.region, args.encryption, args.creation_role_name, tags, args.protect_data, self
+        )
         document = _policy_document(args.pull_principals, args.pull_accounts, args.push_principals)
-        if document is not None:
-            for repo_name, repository in self.repositories.items():
-                aws.ecr.RepositoryPolicy(
-                    f"{name}-{_role(repo_name)}-policy", repository=repository.name, policy=document, opts=child
-                )
-
-        # Registry-level settings exist once per account and region: this component owns them.
-        _scanning(name, args.scanning, self)
-
-        if args.pull_through_cache:
-            aws.ecr.RepositoryCreationTemplate(
-                f"{name}-pull-through-template",
-                prefix="ROOT",
-                description="Repositories created by pull-through cache: same encryption as the registry",
-                applied_fors=["PULL_THROUGH_CACHE"],
-                # A cache mirrors upstream tags, which move (nginx:1.27 gets patch rebuilds).
-                image_tag_mutability="MUTABLE",
-                lifecycle_policy=json.dumps(lifecycle_policy(args.untagged_expiry_days, PULL_THROUGH_KEEP_IMAGES)),
-                encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**encryption)],
-                # Caches are filled by ECR from upstream; nobody pushes to them.
-                repository_policy=_policy_document(args.pull_principals, args.pull_accounts, ()),
-                custom_role_arn=args.creation_role_arn,
-                resource_tags={**args.repository_tags, **tags},
-                opts=child,
-            )
-            for rule in args.pull_through_cache:
-                aws.ecr.PullThroughCacheRule(
-                    f"{name}-cache-{rule.prefix}",
-                    ecr_repository_prefix=rule.prefix,
-                    upstream_registry_url=rule.upstream,
-                    credential_arn=rule.credential_arn,
-                    opts=child,
-                )
-
-        if args.replica_regions and self.repositories:
-            aws.ecr.ReplicationConfiguration(
-                f"{name}-replication",
-                replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
-                    rules=[
-                        aws.ecr.ReplicationConfigurationReplicationConfigurationRuleArgs(
-                            destinations=[
-                                aws.ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs(
-                                    region=region, registry_id=args.account_id
-                                )
-                                for region in args.replica_regions
-                            ],
-                            repository_filters=[
-                                aws.ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs(
-                                    filter=repo_name, filter_type="PREFIX_MATCH"
-                                )
-                                for repo_name in self.repositories
-                            ],
-                        )
-                    ]
-                ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.replicas)),
-            )
+        self.repositories = _repositories(
+            name, args.repositories, args.untagged_expiry_days, self.kms_key, args.force_delete, document, tags, self
+        )
+        self._pull_through_cache(name, args, tags)
 
         public_uris: dict[str, pulumi.Output[str]] = {}
-        for public in args.public_repositories:
-            repository_public = aws.ecrpublic.Repository(
-                f"{name}-public-{_role(public.name)}",
-                repository_name=public.name,
-                catalog_data=aws.ecrpublic.RepositoryCatalogDataArgs(
-                    description=public.description or None,
-                    about_text=public.about_text or None,
-                    usage_text=public.usage_text or None,
-                    architectures=list(public.architectures) or None,
-                    operating_systems=list(public.operating_systems) or None,
-                ),
-                force_destroy=args.force_delete,
-                tags=tags,
-                opts=pulumi.ResourceOptions(parent=self, provider=args.public_provider),
-            )
-            public_uris[public.name] = repository_public.repository_uri
+        # Registry-level settings exist once per account and region: only their owner creates them.
+        if args.owns_registry_settings:
+            _scanning(name, args.scanning, self)
+            if args.replica_regions and self.repositories:
+                self._replication(name, args)
+            public_uris = self._public_repositories(name, args, tags)
 
         self.repository_urls = _output_map({n: r.repository_url for n, r in self.repositories.items()})
         self.repository_arns = _output_map({n: r.arn for n, r in self.repositories.items()})
@@ -407,6 +450,88 @@ class SharedRegistry(pulumi.ComponentResource):
                 "public_repository_uris": self.public_repository_uris,
             }
         )
+
+    def _pull_through_cache(self, name: str, args: RegistryArgs, tags: Mapping[str, str]) -> None:
+        """Each cache rule with a creation template for its own prefix (not ROOT, a per-registry singleton).
+
+        The API reference on the template prefix: "When using a pull through cache rule, the
+        repository prefix you specify during rule creation is what you should specify as your
+        repository creation template prefix as well."
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        for rule in args.pull_through_cache:
+            aws.ecr.RepositoryCreationTemplate(
+                f"{name}-cache-{rule.prefix}-template",
+                prefix=rule.prefix,
+                description=f"Repositories the {rule.prefix} pull-through cache creates: the registry's encryption",
+                applied_fors=["PULL_THROUGH_CACHE"],
+                # A cache mirrors upstream tags, which move (nginx:1.27 gets patch rebuilds).
+                image_tag_mutability="MUTABLE",
+                lifecycle_policy=json.dumps(lifecycle_policy(args.untagged_expiry_days, PULL_THROUGH_KEEP_IMAGES)),
+                encryption_configurations=[
+                    aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(**_encryption(self.kms_key))
+                ],
+                # Caches are filled by ECR from upstream; nobody pushes to them.
+                repository_policy=_policy_document(args.pull_principals, args.pull_accounts, ()),
+                custom_role_arn=args.creation_role_arn,
+                resource_tags={**args.repository_tags, **tags},
+                opts=child,
+            )
+            aws.ecr.PullThroughCacheRule(
+                f"{name}-cache-{rule.prefix}",
+                ecr_repository_prefix=rule.prefix,
+                upstream_registry_url=rule.upstream,
+                credential_arn=rule.credential_arn,
+                opts=child,
+            )
+
+    def _replication(self, name: str, args: RegistryArgs) -> aws.ecr.ReplicationConfiguration:
+        """Replicate every repository to every replica region, once the replicas' repositories exist."""
+        return aws.ecr.ReplicationConfiguration(
+            f"{name}-replication",
+            replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
+                rules=[
+                    aws.ecr.ReplicationConfigurationReplicationConfigurationRuleArgs(
+                        destinations=[
+                            aws.ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs(
+                                region=region, registry_id=args.account_id
+                            )
+                            for region in args.replica_regions
+                        ],
+                        repository_filters=[
+                            aws.ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs(
+                                filter=repo_name, filter_type="PREFIX_MATCH"
+                            )
+                            for repo_name in self.repositories
+                        ],
+                    )
+                ]
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.replicas)),
+        )
+
+    def _public_repositories(
+        self, name: str, args: RegistryArgs, tags: Mapping[str, str]
+    ) -> dict[str, pulumi.Output[str]]:
+        """ECR Public repositories (us-east-1): name -> URI."""
+        uris: dict[str, pulumi.Output[str]] = {}
+        for public in args.public_repositories:
+            repository = aws.ecrpublic.Repository(
+                f"{name}-public-{_role(public.name)}",
+                repository_name=public.name,
+                catalog_data=aws.ecrpublic.RepositoryCatalogDataArgs(
+                    description=public.description or None,
+                    about_text=public.about_text or None,
+                    usage_text=public.usage_text or None,
+                    architectures=list(public.architectures) or None,
+                    operating_systems=list(public.operating_systems) or None,
+                ),
+                force_destroy=args.force_delete,
+                tags=dict(tags),
+                opts=pulumi.ResourceOptions(parent=self, provider=args.public_provider),
+            )
+            uris[public.name] = repository.repository_uri
+        return uris
 
     def image_uri(self, image: str) -> pulumi.Output[str]:
         """Resolve ``web:1.4.2`` to its home-region URL; a full image URI passes through."""

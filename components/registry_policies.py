@@ -1,7 +1,8 @@
-"""Pure builders for the shared registry: lifecycle rules, repository and role policies, image URIs.
+"""Pure builders for the shared registry: lifecycle rules, policies, image URIs, ECR name matching.
 
-No Pulumi here: every function takes plain values and returns plain JSON-ready data, so the
-documents are tested table-driven and reviewed as diffs.
+Name matching covers creation-template prefixes and replication filters. No Pulumi here:
+every function takes plain values and returns plain JSON-ready data, so the documents are
+tested table-driven and reviewed as diffs.
 """
 
 from __future__ import annotations
@@ -78,6 +79,84 @@ def lifecycle_policy(
     return {
         "rules": [{"rulePriority": i, **rule, "action": {"type": "expire"}} for i, rule in enumerate(rules, start=1)]
     }
+
+
+def fallback_lifecycle_policy(
+    untagged_expiry_days: int, retention: Sequence[tuple[int, Sequence[str]]]
+) -> dict[str, Any]:
+    """One lifecycle policy that never expires an image that any of several policies keeps.
+
+    ``retention`` holds each repository's ``(keep_images, keep_tag_prefixes)``. The result keeps
+    the largest count, for the union of the prefixes: every prefix group and the catch-all keep
+    at least as many images as any single repository's policy would, so a repository that falls
+    back to it (a replica created from the ROOT template) loses nothing its own policy keeps.
+    """
+    if not retention:
+        raise ValueError("fallback_lifecycle_policy needs at least one repository's retention")
+    keep_images = max(keep for keep, _ in retention)
+    prefixes = tuple(dict.fromkeys(prefix for _, repo_prefixes in retention for prefix in repo_prefixes))
+    return lifecycle_policy(untagged_expiry_days, keep_images, prefixes)
+
+
+ROOT_PREFIX = "ROOT"
+"""The creation-template prefix for every repository that no other template matches."""
+
+TEMPLATE_PREFIX = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$")
+"""ECR's pattern for a creation-template prefix (botocore's ECR service model, shape ``Prefix``)."""
+
+
+def template_matches(prefix: str, repository_name: str) -> bool:
+    """Whether a repository creation template with ``prefix`` covers a repository named ``repository_name``.
+
+    The ECR API reference, ``CreateRepositoryCreationTemplate`` member ``prefix`` (botocore
+    1.44.8, ``botocore/data/ecr/2015-09-21/service-2.json``), says:
+
+        "The repository namespace prefix to associate with the template. All repositories
+        created using this namespace prefix will have the settings defined in this template
+        applied. For example, a prefix of prod would apply to all repositories beginning with
+        prod/. Similarly, a prefix of prod/team would apply to all repositories beginning with
+        prod/team/. To apply a template to all repositories in your registry that don't have
+        an associated creation template, you can use ROOT as the prefix. There is always an
+        assumed / applied to the end of the prefix. If you specify ecr-public as the prefix,
+        Amazon ECR treats that as ecr-public/."
+
+    So a prefix names a namespace: ``web`` covers ``web/api``, but neither a repository named
+    exactly ``web`` nor ``webapp``. ``ROOT`` covers every name, as the fallback for names no
+    other template covers (``applied_template`` resolves that precedence). A prefix that ECR's
+    pattern rejects raises ``ValueError``.
+    """
+    if not TEMPLATE_PREFIX.match(prefix):
+        raise ValueError(f"{prefix!r} is not a valid ECR creation-template prefix")
+    if prefix == ROOT_PREFIX:
+        return True
+    return repository_name.startswith(prefix.rstrip("/") + "/")
+
+
+def applied_template(prefixes: Sequence[str], repository_name: str) -> str | None:
+    """The prefix of the template ECR applies when it creates ``repository_name``, or ``None``.
+
+    A namespace template that covers the name wins over ``ROOT``, which applies only to names
+    without "an associated creation template"; with neither, ECR creates the repository with
+    its defaults (the user guide: "turning off tag immutability, using AES-256 encryption, and
+    not applying any repository or lifecycle policies"). ECR documents no precedence between
+    two namespace templates that both cover a name, so that case raises ``ValueError``.
+    """
+    namespaces = [p for p in prefixes if p != ROOT_PREFIX and template_matches(p, repository_name)]
+    if len(namespaces) > 1:
+        raise ValueError(f"templates {namespaces} all cover {repository_name!r}; ECR documents no precedence")
+    if namespaces:
+        return namespaces[0]
+    return ROOT_PREFIX if ROOT_PREFIX in prefixes else None
+
+
+def replication_filter_matches(repository_filter: str, repository_name: str) -> bool:
+    """Whether a ``PREFIX_MATCH`` replication filter selects ``repository_name``.
+
+    A plain string prefix, unlike a template prefix (ECR API reference, ``RepositoryFilter``:
+    "the repository name prefix to configure replication for"): ``web`` selects ``web``,
+    ``webhooks`` and ``web/api``.
+    """
+    return repository_name.startswith(repository_filter)
 
 
 def account_root(account_id: str) -> str:

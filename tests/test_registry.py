@@ -17,10 +17,11 @@ from components.registry import (
     ReplicaArgs,
     SharedRegistry,
 )
-from components.registry_policies import lifecycle_policy
+from components.registry_policies import applied_template, fallback_lifecycle_policy, lifecycle_policy
 from offline_plan.mocks import ACCOUNT_ID
-from offline_plan.recorder import Plan, record
+from offline_plan.recorder import Plan, record, stack_config
 from settings.models import PublicRepositorySettings, PullThroughCacheSettings, RepositorySettings
+from tests.conftest import parse_config
 
 WEB = RepositorySettings.model_validate_json(json.dumps({"name": "web"}))
 API = RepositorySettings.model_validate_json(
@@ -200,13 +201,13 @@ def test_pull_through_cache_rules_and_their_template() -> None:
     assert (public["ecrRepositoryPrefix"], public["upstreamRegistryUrl"]) == ("ecr-public", "public.ecr.aws")
     assert "credentialArn" not in public
     assert plan.named("registry-cache-hub").inputs["credentialArn"].endswith(":secret:ecr-pullthroughcache/hub")
-    template = plan.named("registry-pull-through-template").inputs
+    # One template per cache prefix, as ECR documents it; ROOT would be a per-registry singleton.
+    templates = plan.of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+    assert sorted(t.inputs["prefix"] for t in templates) == ["ecr-public", "hub"]
+    assert applied_template([t.inputs["prefix"] for t in templates], "ecr-public/nginx/nginx") == "ecr-public"
+    template = plan.named("registry-cache-ecr-public-template").inputs
     # Caches mirror upstream tags that move, so their repositories are mutable.
-    assert (template["prefix"], template["appliedFors"], template["imageTagMutability"]) == (
-        "ROOT",
-        ["PULL_THROUGH_CACHE"],
-        "MUTABLE",
-    )
+    assert (template["appliedFors"], template["imageTagMutability"]) == (["PULL_THROUGH_CACHE"], "MUTABLE")
     assert template["resourceTags"] == {"project": "container-platform", "stack": "test", "component": "registry"}
     assert template["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:eu-west-1:")
     assert template["customRoleArn"].startswith(f"arn:aws:iam::{ACCOUNT_ID}:role/")
@@ -244,46 +245,81 @@ def test_outputs_and_image_resolution(plan: Plan) -> None:
     assert plan.exports["publicUris"]["platform-tools"].startswith("public.ecr.aws/")
 
 
-def build_replica(encryption: str = "customerManagedKey") -> Plan:
+def build_replica(**overrides: Any) -> Plan:
     def program() -> None:
         provider = aws.Provider("aws-ap-southeast-2", region="ap-southeast-2")
-        RegistryReplica(
-            "registry-ap-southeast-2",
-            ReplicaArgs(
-                region="ap-southeast-2",
-                repositories=[WEB, API],
-                creation_role_name="registry-creation-role-abc",
-                creation_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
-                scanning="enhanced",
-                encryption=encryption,  # type: ignore[arg-type]
-                pull_accounts=["210987654321"],
-                repository_tags={"project": "container-platform"},
-            ),
-            opts=pulumi.ResourceOptions(provider=provider),
-        )
+        args: dict[str, Any] = {
+            "region": "ap-southeast-2",
+            "repositories": [WEB, API],
+            "creation_role_name": "registry-creation-role-abc",
+            "creation_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
+            "scanning": "enhanced",
+            "pull_accounts": ["210987654321"],
+            "repository_tags": {"project": "container-platform"},
+        }
+        args.update(overrides)
+        RegistryReplica("registry-ap-southeast-2", ReplicaArgs(**args), opts=pulumi.ResourceOptions(provider=provider))
 
     return record(program)
 
 
-def test_replica_templates_match_each_source_repository() -> None:
+REPOSITORY = "aws:ecr/repository:Repository"
+TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+KEY = "aws:kms/key:Key"
+ALIAS = "aws:kms/alias:Alias"
+SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+REPLICATION = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
+PUBLIC = "aws:ecrpublic/repository:Repository"
+
+
+def test_replica_repositories_exist_with_their_own_settings() -> None:
     plan = build_replica()
-    web = plan.named("registry-ap-southeast-2-web-template").inputs
-    api = plan.named("registry-ap-southeast-2-team-api-template").inputs
-    assert (web["prefix"], web["appliedFors"], web["imageTagMutability"]) == ("web", ["REPLICATION"], "IMMUTABLE")
-    assert (api["prefix"], api["imageTagMutability"]) == ("team/api", "MUTABLE")
-    assert json.loads(api["lifecyclePolicy"]) == lifecycle_policy(7, 50, ("release-",))
-    assert web["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:ap-southeast-2:")
-    assert web["customRoleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc"
-    assert web["resourceTags"] == {"project": "container-platform", "component": "registry"}
+    repos = {r.inputs["name"]: r for r in plan.of_type(REPOSITORY)}
+    assert sorted(repos) == ["team/api", "web"]
+    assert {r.region for r in repos.values()} == {"ap-southeast-2"}
+    assert repos["web"].name == "registry-ap-southeast-2-web"
+    assert (repos["web"].inputs["imageTagMutability"], repos["team/api"].inputs["imageTagMutability"]) == (
+        "IMMUTABLE",
+        "MUTABLE",
+    )
+    for repo in repos.values():
+        (encryption,) = repo.inputs["encryptionConfigurations"]
+        assert encryption["encryptionType"] == "KMS"
+        assert encryption["kmsKey"].startswith(f"arn:aws:kms:ap-southeast-2:{ACCOUNT_ID}:key/")
+        assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert repo.inputs["forceDelete"] is False
+    assert json.loads(plan.named("registry-ap-southeast-2-web-lifecycle").inputs["policy"]) == lifecycle_policy(7, 30)
+    assert json.loads(plan.named("registry-ap-southeast-2-team-api-lifecycle").inputs["policy"]) == lifecycle_policy(
+        7, 50, ("release-",)
+    )
     # Replicas are pull-only copies: the accounts that may pull at home may pull here, nobody pushes.
-    (pull,) = json.loads(web["repositoryPolicy"])["Statement"]
-    assert (pull["Sid"], pull["Principal"]) == ("AllowPull", {"AWS": ["arn:aws:iam::210987654321:root"]})
+    for repo_name in ("web", "team-api"):
+        (pull,) = json.loads(plan.named(f"registry-ap-southeast-2-{repo_name}-policy").inputs["policy"])["Statement"]
+        assert (pull["Sid"], pull["Principal"]) == ("AllowPull", {"AWS": ["arn:aws:iam::210987654321:root"]})
+
+
+def test_replica_root_template_is_only_a_safety_net_that_loses_nothing() -> None:
+    plan = build_replica()
+    (template,) = plan.of_type(TEMPLATE)
+    inputs = template.inputs
+    assert template.name == "registry-ap-southeast-2-replication-template"
+    assert (inputs["prefix"], inputs["appliedFors"]) == ("ROOT", ["REPLICATION"])
+    # team/api is MUTABLE: an IMMUTABLE fallback could refuse a moved tag of such a source.
+    assert inputs["imageTagMutability"] == "MUTABLE"
+    assert json.loads(inputs["lifecyclePolicy"]) == lifecycle_policy(7, 50, ("release-",))
+    assert inputs["encryptionConfigurations"][0]["kmsKey"].startswith("arn:aws:kms:ap-southeast-2:")
+    assert inputs["customRoleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc"
+    assert inputs["resourceTags"] == {"project": "container-platform", "component": "registry"}
+    (pull,) = json.loads(inputs["repositoryPolicy"])["Statement"]
+    assert pull["Principal"] == {"AWS": ["arn:aws:iam::210987654321:root"]}
+    only_web = build_replica(repositories=[WEB]).named("registry-ap-southeast-2-replication-template").inputs
+    assert only_web["imageTagMutability"] == "IMMUTABLE"
 
 
 def test_replica_region_has_its_own_key_scanning_and_role_grant() -> None:
     plan = build_replica()
     assert {r.region for r in plan.resources if r.custom} == {"ap-southeast-2"}
-    (scanning,) = plan.of_type("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
+    (scanning,) = plan.of_type(SCANNING)
     assert scanning.inputs["scanType"] == "ENHANCED"
     grant = plan.named("registry-ap-southeast-2-creation-role-key").inputs
     assert grant["role"] == "registry-creation-role-abc"
@@ -291,7 +327,125 @@ def test_replica_region_has_its_own_key_scanning_and_role_grant() -> None:
 
 
 def test_replica_with_aws_managed_key() -> None:
-    plan = build_replica("awsManagedKey")
-    assert not plan.of_type("aws:kms/key:Key") and not plan.of_type("aws:iam/rolePolicy:RolePolicy")
-    template = plan.named("registry-ap-southeast-2-web-template").inputs
+    plan = build_replica(encryption="awsManagedKey")
+    assert not plan.of_type(KEY) and not plan.of_type("aws:iam/rolePolicy:RolePolicy")
+    template = plan.named("registry-ap-southeast-2-replication-template").inputs
     assert template["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
+    assert plan.named("registry-ap-southeast-2-web").inputs["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_configured_repository_gets_its_settings_in_every_replica_region(stack: str) -> None:
+    cfg = parse_config(stack_config(stack), stack=stack)
+    reg = cfg.config.registry
+    # dev replicates nowhere today: check the region it would get, with dev's own repositories.
+    regions = cfg.replica_regions or ("eu-west-1",)
+
+    def program() -> None:
+        for region in regions:
+            RegistryReplica(
+                f"registry-{region}",
+                ReplicaArgs(
+                    region=region,
+                    repositories=reg.repositories,
+                    creation_role_name="registry-creation-role-abc",
+                    creation_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
+                    untagged_expiry_days=reg.untagged_expiry_days,
+                    scanning=reg.scanning,
+                    encryption=reg.encryption,
+                    pull_accounts=reg.pull_accounts,
+                ),
+                opts=pulumi.ResourceOptions(provider=aws.Provider(f"aws-{region}", region=region)),
+            )
+
+    plan = record(program)
+    assert reg.repositories
+    for region in regions:
+        prefixes = [t.inputs["prefix"] for t in plan.of_type(TEMPLATE) if t.region == region]
+        (fallback,) = [t for t in plan.of_type(TEMPLATE) if t.region == region]
+        for repo in reg.repositories:
+            # The replica repository itself carries the settings, from before the first image.
+            (replica,) = [r for r in plan.of_type(REPOSITORY) if r.region == region and r.inputs["name"] == repo.name]
+            assert replica.inputs["imageTagMutability"] == repo.tag_mutability
+            assert replica.inputs["encryptionConfigurations"][0]["kmsKey"].startswith(f"arn:aws:kms:{region}:")
+            own = lifecycle_policy(reg.untagged_expiry_days, repo.keep_tagged_images, repo.keep_tag_prefixes)
+            assert json.loads(plan.named(f"{replica.name}-lifecycle").inputs["policy"]) == own
+            # No namespace template can cover a bare name; only ROOT would apply if the repository
+            # were missing, and ROOT keeps at least what the repository's own policy keeps.
+            assert applied_template(prefixes, repo.name) == "ROOT"
+            retention = [(r.keep_tagged_images, r.keep_tag_prefixes) for r in reg.repositories]
+            fallback_policy = fallback_lifecycle_policy(reg.untagged_expiry_days, retention)
+            assert json.loads(fallback.inputs["lifecyclePolicy"]) == fallback_policy
+            assert fallback.inputs["encryptionConfigurations"][0]["kmsKey"].startswith(f"arn:aws:kms:{region}:")
+
+
+def test_replication_waits_for_the_replica_repositories() -> None:
+    def program() -> None:
+        home = aws.Provider("aws-eu-west-1", region="eu-west-1")
+        far = aws.Provider("aws-ap-southeast-2", region="ap-southeast-2")
+        replica = RegistryReplica(
+            "registry-ap-southeast-2",
+            ReplicaArgs(
+                region="ap-southeast-2", repositories=[WEB, API], creation_role_name="r", creation_role_arn="arn:r"
+            ),
+            opts=pulumi.ResourceOptions(provider=far),
+        )
+        SharedRegistry(
+            "registry",
+            RegistryArgs(
+                region="eu-west-1",
+                account_id=ACCOUNT_ID,
+                creation_role_name="r",
+                creation_role_arn="arn:r",
+                repositories=[WEB, API],
+                replica_regions=["ap-southeast-2"],
+                replicas=[replica],
+            ),
+            opts=pulumi.ResourceOptions(provider=home),
+        )
+
+    plan = record(program)
+    replicas = {r.urn for r in plan.of_type(REPOSITORY) if r.region == "ap-southeast-2"}
+    assert len(replicas) == 2 and replicas <= set(plan.named("registry-replication").dependencies)
+
+
+def test_repositories_keep_the_encryption_they_were_created_with() -> None:
+    # ECR sets encryption only at CreateRepository; kmsKey is ForceNew and a fixed name makes that a delete.
+    for plan in (build(), build(encryption="awsManagedKey"), build_replica()):
+        repos = plan.of_type(REPOSITORY)
+        assert repos and all(r.options["ignoreChanges"] == ["encryptionConfigurations"] for r in repos)
+
+
+def test_registry_keys_outlive_the_program_and_are_protected_when_asked() -> None:
+    for plan in (build(), build_replica()):
+        keys = plan.of_type(KEY) + plan.of_type(ALIAS)
+        assert len(keys) == 2
+        assert all(k.options["retainOnDelete"] is True and not k.options["protect"] for k in keys)
+    for plan in (build(protect_data=True), build_replica(protect_data=True)):
+        keys = plan.of_type(KEY) + plan.of_type(ALIAS)
+        assert len(keys) == 2
+        assert all(k.options["retainOnDelete"] is True and k.options["protect"] is True for k in keys)
+
+
+def test_registry_wide_settings_are_left_to_the_stack_that_owns_them() -> None:
+    plan = build(owns_registry_settings=False, replica_regions=[])
+    assert not plan.of_type(SCANNING) and not plan.of_type(REPLICATION) and not plan.of_type(PUBLIC)
+    assert plan.exports["publicUris"] == {}
+    # What belongs to this stack alone is still built.
+    assert sorted(r.inputs["name"] for r in plan.of_type(REPOSITORY)) == ["team/api", "web"]
+    assert plan.named("registry-web-lifecycle") and plan.named("registry-key")
+    replica = build_replica(owns_registry_settings=False)
+    assert not replica.of_type(SCANNING) and not replica.of_type(TEMPLATE)
+    assert sorted(r.inputs["name"] for r in replica.of_type(REPOSITORY)) == ["team/api", "web"]
+    # The owner (the default) creates every one of them.
+    owner = build()
+    assert owner.of_type(SCANNING) and owner.of_type(REPLICATION) and owner.of_type(PUBLIC)
+
+
+def test_replication_needs_the_registry_settings() -> None:
+    with pytest.raises(ValueError) as error:
+        build(owns_registry_settings=False)
+    assert str(error.value) == (
+        "replica_regions need owns_registry_settings: replication is a registry-wide setting"
+        " that exactly one stack per account owns"
+    )

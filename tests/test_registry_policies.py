@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,11 +10,16 @@ import pytest
 from components.registry_policies import (
     PULL_ACTIONS,
     PUSH_ACTIONS,
+    TEMPLATE_PREFIX,
+    applied_template,
     creation_role_policy,
+    fallback_lifecycle_policy,
     key_use_policy,
     lifecycle_policy,
+    replication_filter_matches,
     repository_policy,
     resolve_image,
+    template_matches,
 )
 
 
@@ -211,3 +217,109 @@ def test_registry_documents_name_only_real_actions() -> None:
     for doc in documents:
         assert doc is not None
         assert all(is_real_action(a) for a in actions_of(doc)), actions_of(doc)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "repository", "matches"),
+    [
+        # A prefix is a namespace: ECR appends "/" to it.
+        ("web", "web", False),
+        ("web", "web/api", True),
+        ("web", "webapp", False),
+        ("web", "web-api", False),
+        ("web/", "web/api", True),
+        ("web/", "web", False),
+        ("team", "team/api", True),
+        ("team/api", "team/api", False),
+        ("team/api", "team/api/v2", True),
+        ("prod", "prod/team/api", True),
+        ("prod/team", "prod/team/api", True),
+        ("prod/team", "prod/teamx/api", False),
+        ("prod/team", "prod", False),
+        ("ecr-public", "ecr-public/nginx/nginx", True),
+        ("ecr-public", "ecr-publicity/x", False),
+        ("api", "team/api", False),
+        # ROOT covers every name (as the fallback).
+        ("ROOT", "web", True),
+        ("ROOT", "team/api", True),
+        ("ROOT", "prod/team/api", True),
+        # "root" in lower case is an ordinary namespace.
+        ("root", "root/x", True),
+        ("root", "web", False),
+    ],
+)
+def test_template_matches(prefix: str, repository: str, matches: bool) -> None:
+    assert template_matches(prefix, repository) is matches
+
+
+@pytest.mark.parametrize("prefix", ["", "Web", "/web", "web//api", "-web", "Root", "web/*"])
+def test_template_matches_refuses_prefixes_ecr_rejects(prefix: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid ECR creation-template prefix"):
+        template_matches(prefix, "web")
+
+
+@pytest.mark.parametrize(
+    ("prefixes", "repository", "expected"),
+    [
+        # One template per repository name matches nothing: replicas got ECR's defaults (M5).
+        (["web", "worker", "team/api"], "web", None),
+        (["web", "worker", "team/api"], "team/api", None),
+        # ROOT applies to every name no namespace template covers.
+        (["ROOT"], "web", "ROOT"),
+        (["ROOT", "web"], "web", "ROOT"),
+        (["ROOT", "team"], "team/api", "team"),
+        (["ROOT", "ecr-public", "hub"], "hub/library/nginx", "hub"),
+        ([], "web", None),
+    ],
+)
+def test_applied_template(prefixes: list[str], repository: str, expected: str | None) -> None:
+    assert applied_template(prefixes, repository) == expected
+
+
+def test_applied_template_refuses_to_guess_between_overlapping_namespaces() -> None:
+    with pytest.raises(ValueError, match="ECR documents no precedence"):
+        applied_template(["prod", "prod/team"], "prod/team/api")
+
+
+@pytest.mark.parametrize(
+    ("repository_filter", "repository", "matches"),
+    [("web", "web", True), ("web", "webhooks", True), ("web", "web/api", True), ("web", "team/web", False)],
+)
+def test_replication_filter_is_a_plain_prefix(repository_filter: str, repository: str, matches: bool) -> None:
+    assert replication_filter_matches(repository_filter, repository) is matches
+
+
+def test_template_prefix_semantics_are_the_ones_in_the_installed_ecr_model() -> None:
+    import botocore.loaders
+
+    model = botocore.loaders.Loader().load_service_model("ecr", "service-2")
+    request = model["shapes"]["CreateRepositoryCreationTemplateRequest"]["members"]["prefix"]
+    text = re.sub(r"<[^>]+>", "", request["documentation"])
+    for quoted in (
+        "a prefix of prod would apply to all repositories beginning with prod/",
+        "you can use ROOT as the prefix",
+        "There is always an assumed / applied to the end of the prefix.",
+        "If you specify ecr-public as the prefix, Amazon ECR treats that as ecr-public/.",
+    ):
+        assert quoted in text
+    assert model["shapes"][request["shape"]]["pattern"] == TEMPLATE_PREFIX.pattern
+
+
+@pytest.mark.parametrize(
+    ("retention", "expected"),
+    [
+        ([(30, ())], lifecycle_policy(7, 30)),
+        ([(30, ()), (50, ())], lifecycle_policy(7, 50)),
+        ([(100, ("release-",)), (100, ())], lifecycle_policy(7, 100, ("release-",))),
+        ([(30, ("v",)), (50, ("release-", "v"))], lifecycle_policy(7, 50, ("v", "release-"))),
+    ],
+)
+def test_fallback_lifecycle_keeps_what_every_repository_keeps(
+    retention: list[tuple[int, tuple[str, ...]]], expected: dict[str, Any]
+) -> None:
+    assert fallback_lifecycle_policy(7, retention) == expected
+
+
+def test_fallback_lifecycle_needs_a_repository() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        fallback_lifecycle_policy(7, [])
