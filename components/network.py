@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,6 +30,49 @@ PUBLIC_SUBNET_TAGS = {"kubernetes.io/role/elb": "1"}
 PRIVATE_SUBNET_TAGS = {"kubernetes.io/role/internal-elb": "1"}
 """Internal load balancers and all workloads go here."""
 
+MAX_AZ_COUNT = 6
+"""The most AZs a network can span (settings: ``network.azCount`` at most 6); the subnet layout has a slot for each."""
+VPC_PREFIXES = range(16, 21)
+"""VPC prefix lengths the subnet layout is made for (settings: ``network.cidrs`` /16 to /20)."""
+_SLOT_BITS = 3
+"""The VPC is cut into 8 equal blocks: 6 for the private subnets, 1 for the public ones, 1 spare."""
+_PUBLIC_BLOCK = 6
+"""Index of the block that holds the public subnets (cut in 8 again: 6 slots, 2 spare)."""
+
+
+def subnet_cidrs(vpc_cidr: str, az_index: int) -> dict[str, str]:
+    """The CIDRs of the public and the private (or isolated) subnet of the AZ at ``az_index``.
+
+    ``az_index`` is the AZ's position in the zone list (0-based). Every slot is sized for
+    ``MAX_AZ_COUNT`` AZs and depends only on the VPC CIDR and that position, never on how many AZs
+    there are: raising ``network.azCount`` adds the slots of the new AZs, lowering it drops the
+    last ones, and the AZs that stay keep their subnets. For a ``/N`` VPC (N = 16..20):
+
+    =====================  ===========  ================================  ===============================
+    block                  prefix       in 10.10.0.0/16                   in 10.10.0.0/20
+    =====================  ===========  ================================  ===============================
+    private, AZ i = 0..5   /N+3 (1/8)   10.10.(32 i).0/19, 8,187 usable   10.10.(2 i).0/23, 507 usable
+    public, AZ i = 0..5    /N+6 (1/64)  10.10.(192 + 4 i).0/22, 1,019     10.10.12.0/26 + 64 i, 59
+    spare public slots     /N+5         10.10.216.0/21                    10.10.13.128/25
+    spare 8th block        /N+3         10.10.224.0/19                    10.10.14.0/23
+    =====================  ===========  ================================  ===============================
+
+    Usable = size minus the 5 addresses AWS keeps in every subnet. Private subnets get 3/4 of the VPC
+    because EKS pods take VPC addresses; public subnets hold only load balancers and NAT gateways.
+    Returns ``{"public": ..., "private": ...}``; raises ``ValueError`` for another prefix or position.
+    """
+    vpc = ipaddress.IPv4Network(vpc_cidr)
+    if vpc.prefixlen not in VPC_PREFIXES:
+        raise ValueError(
+            f"VPC CIDR {vpc_cidr} has prefix /{vpc.prefixlen}; the subnet layout needs "
+            f"/{VPC_PREFIXES[0]} to /{VPC_PREFIXES[-1]}"
+        )
+    if not 0 <= az_index < MAX_AZ_COUNT:
+        raise ValueError(f"AZ position {az_index} is outside the subnet layout (0 to {MAX_AZ_COUNT - 1})")
+    blocks = list(vpc.subnets(prefixlen_diff=_SLOT_BITS))
+    public_slots = list(blocks[_PUBLIC_BLOCK].subnets(prefixlen_diff=_SLOT_BITS))
+    return {"public": str(public_slots[az_index]), "private": str(blocks[az_index])}
+
 
 @dataclass(frozen=True)
 class NetworkArgs:
@@ -37,9 +81,10 @@ class NetworkArgs:
     region: str
     """Region of the provider passed in ``opts``; used for endpoint service names."""
     cidr_block: str
-    """IPv4 CIDR of the VPC (validated by the settings layer)."""
+    """IPv4 CIDR of the VPC, /16 to /20: the sizes the subnet layout (``subnet_cidrs``) is made for."""
     az_count: int = 2
-    """Availability zones to spread subnets over; default 2."""
+    """Availability zones to spread subnets over, 1 to ``MAX_AZ_COUNT``; default 2. AZ i gets the subnet slot i
+    (see ``subnet_cidrs``), so changing it adds or removes only the subnets of the last AZs."""
     nat_gateways: NatStrategy = "single"
     """``single`` (default): one NAT gateway; ``perAz``: one per AZ; ``none``: isolated workload
     subnets with no internet route (only the VPC endpoints are reachable)."""
@@ -59,6 +104,9 @@ class NetworkArgs:
     every one of them. Default: none, so zones are not checked for instance type offerings."""
 
     def __post_init__(self) -> None:
+        if not 1 <= self.az_count <= MAX_AZ_COUNT:
+            raise ValueError(f"az_count is {self.az_count}; the subnet layout has slots for 1 to {MAX_AZ_COUNT} AZs")
+        subnet_cidrs(self.cidr_block, 0)  # rejects a VPC CIDR the layout is not made for
         if self.zone_ids and len(self.zone_ids) != self.az_count:
             raise ValueError(f"zone_ids lists {len(self.zone_ids)} zones but az_count is {self.az_count}")
         if len(set(self.zone_ids)) != len(self.zone_ids):
@@ -137,6 +185,9 @@ class Network(pulumi.ComponentResource):
     Stability: the selection is deterministic, but it follows AWS's answers. If AWS starts or
     stops offering an instance type in a zone, a computed selection can change and the subnets
     (and everything in them) would be replaced; pin ``zone_ids`` (``network.zoneIds``) to rule that out.
+
+    Subnets: every CIDR is pinned by ``subnet_cidrs`` from the VPC CIDR and the AZ's position, and
+    handed to awsx as ``cidrBlocks``, so the AZs that stay keep their subnets when ``az_count`` changes.
     """
 
     vpc_id: pulumi.Output[str]
@@ -177,13 +228,12 @@ class Network(pulumi.ComponentResource):
             availability_zone_names=[zone_name for _, zone_name in zones],
             enable_dns_hostnames=True,  # interface endpoints with private DNS need both
             enable_dns_support=True,
+            # "Auto" with cidrBlocks on every spec is awsx's explicit layout: AZ i gets cidrBlocks[i]
+            # verbatim (its own allocator would size every subnet from the AZ count). Not "Legacy": it
+            # ignores cidrBlocks. Not "Exact": it rejects the spare slots as gaps. Not "AutoMerge": it
+            # rejects cidrBlocks.
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
-            subnet_specs=[
-                awsx.ec2.SubnetSpecArgs(
-                    type=awsx.ec2.SubnetType.PUBLIC, name="public", tags={**tags, **PUBLIC_SUBNET_TAGS}
-                ),
-                awsx.ec2.SubnetSpecArgs(type=workload_type, name="private", tags={**tags, **PRIVATE_SUBNET_TAGS}),
-            ],
+            subnet_specs=self._subnet_specs(args.cidr_block, len(zones), workload_type, tags),
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=_NAT[args.nat_gateways]),
             # Auto fills the gateway endpoint's route tables from the subnets awsx creates.
             vpc_endpoint_strategy=awsx.ec2.VpcEndpointStrategy.AUTO,
@@ -237,6 +287,28 @@ class Network(pulumi.ComponentResource):
                 "zone_ids": self.zone_ids,
             }
         )
+
+    @staticmethod
+    def _subnet_specs(
+        cidr_block: str, az_count: int, workload_type: awsx.ec2.SubnetType, tags: Mapping[str, str]
+    ) -> list[awsx.ec2.SubnetSpecArgs]:
+        # The spec names stay "public" and "private" (awsx names the subnets <vpc>-<name>-<AZ position>),
+        # also when the workload subnets are isolated, so natGateways none <-> single keeps the subnets.
+        slots = [subnet_cidrs(cidr_block, i) for i in range(az_count)]
+        return [
+            awsx.ec2.SubnetSpecArgs(
+                type=awsx.ec2.SubnetType.PUBLIC,
+                name="public",
+                cidr_blocks=[slot["public"] for slot in slots],
+                tags={**tags, **PUBLIC_SUBNET_TAGS},
+            ),
+            awsx.ec2.SubnetSpecArgs(
+                type=workload_type,
+                name="private",
+                cidr_blocks=[slot["private"] for slot in slots],
+                tags={**tags, **PRIVATE_SUBNET_TAGS},
+            ),
+        ]
 
     def _zones(self, args: NetworkArgs) -> tuple[tuple[str, str], ...]:
         # Plain invokes, not *_output: awsx takes availabilityZoneNames only as a plain list (an

@@ -34,9 +34,26 @@ OutputFn = Callable[[MockResourceArgs, str, str], Outputs]
 
 
 def _vpc(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    """``awsx:ec2:Vpc``: one subnet per AZ and declared type; explicit ``cidrBlocks`` checked as awsx checks them.
+
+    awsx (``subnetDistributorNew.ts``, ``validateAndNormalizeSubnetInputs``) rejects an explicit layout
+    unless every spec lists ``cidrBlocks`` and each list has one block per AZ; the mock fails the same way.
+    """
     inputs = args.inputs
     azs = len(inputs.get("availabilityZoneNames") or ()) or int(inputs.get("numberOfAvailabilityZones") or 3)
-    kinds = [spec.get("type", "") for spec in inputs.get("subnetSpecs") or [{"type": "Public"}, {"type": "Private"}]]
+    specs = inputs.get("subnetSpecs") or [{"type": "Public"}, {"type": "Private"}]
+    if any("cidrBlocks" in spec for spec in specs):
+        for i, spec in enumerate(specs):
+            blocks = spec.get("cidrBlocks")
+            if blocks is None:
+                raise ValueError(
+                    "If any subnet spec has explicit cidrBlocks, all subnets must have explicit cidrBlocks."
+                )
+            if len(blocks) != azs:
+                raise ValueError(
+                    f"The number of CIDR blocks in subnetSpecs[{i}] must match the number of availability zones ({azs})."
+                )
+    kinds = [spec.get("type", "") for spec in specs]
     vpc_id = f"vpc-{short_hash(args.name)}"
 
     def subnets(kind: str) -> list[str]:

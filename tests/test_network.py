@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import json
 import re
 from typing import Any
 
+import annotated_types
 import pulumi
 import pulumi_aws as aws
 import pytest
+from pulumi.runtime import MockResourceArgs
 
 from components.network import (
     INTERFACE_ENDPOINTS,
+    MAX_AZ_COUNT,
+    VPC_PREFIXES,
     Network,
     NetworkArgs,
     ZoneSelectionError,
     choose_zones,
     pinned_zones,
+    subnet_cidrs,
 )
-from offline_plan.mocks import ZONE_NAMES_TO_IDS
+from offline_plan.mocks import ZONE_NAMES_TO_IDS, PlausibleMocks
 from offline_plan.recorder import Plan, RecordedResource, record, run_stack, stack_config
+from settings.models import NetworkSettings
 from tests.conftest import set_path
 
 
@@ -330,3 +338,146 @@ def test_the_program_checks_each_regions_instance_types() -> None:
         "eu-west-1b",
         "eu-west-1c",
     ]
+
+
+# --------------------------------------------------------------------------- subnet layout
+
+LAYOUT_16 = [
+    ("10.10.192.0/22", "10.10.0.0/19"),
+    ("10.10.196.0/22", "10.10.32.0/19"),
+    ("10.10.200.0/22", "10.10.64.0/19"),
+    ("10.10.204.0/22", "10.10.96.0/19"),
+    ("10.10.208.0/22", "10.10.128.0/19"),
+    ("10.10.212.0/22", "10.10.160.0/19"),
+]
+LAYOUT_20 = [
+    ("172.16.12.0/26", "172.16.0.0/23"),
+    ("172.16.12.64/26", "172.16.2.0/23"),
+    ("172.16.12.128/26", "172.16.4.0/23"),
+    ("172.16.12.192/26", "172.16.6.0/23"),
+    ("172.16.13.0/26", "172.16.8.0/23"),
+    ("172.16.13.64/26", "172.16.10.0/23"),
+]
+
+
+@pytest.mark.parametrize(("vpc_cidr", "layout"), [("10.10.0.0/16", LAYOUT_16), ("172.16.0.0/20", LAYOUT_20)])
+def test_subnet_layout_is_the_documented_table(vpc_cidr: str, layout: list[tuple[str, str]]) -> None:
+    # The table in subnet_cidrs' docstring and docs/network.md, slot by slot.
+    assert [subnet_cidrs(vpc_cidr, i) for i in range(MAX_AZ_COUNT)] == [
+        {"public": public, "private": private} for public, private in layout
+    ]
+
+
+@pytest.mark.parametrize(
+    "vpc_cidr", [f"10.{n}.0.0/{prefix}" for n, prefix in enumerate(VPC_PREFIXES)] + ["192.168.240.0/20"]
+)
+def test_every_slot_is_inside_the_vpc_and_no_two_overlap(vpc_cidr: str) -> None:
+    vpc = ipaddress.IPv4Network(vpc_cidr)
+    subnets = [ipaddress.IPv4Network(c) for i in range(MAX_AZ_COUNT) for c in subnet_cidrs(vpc_cidr, i).values()]
+    assert len(subnets) == 2 * MAX_AZ_COUNT
+    assert all(s.subnet_of(vpc) for s in subnets)
+    assert not [(a, b) for a, b in itertools.combinations(subnets, 2) if a.overlaps(b)]
+    # Private subnets: 1/8 of the VPC each; public: 1/64, never below AWS's smallest subnet (/28).
+    private = [ipaddress.IPv4Network(subnet_cidrs(vpc_cidr, i)["private"]) for i in range(MAX_AZ_COUNT)]
+    public = [ipaddress.IPv4Network(subnet_cidrs(vpc_cidr, i)["public"]) for i in range(MAX_AZ_COUNT)]
+    assert {s.prefixlen for s in private} == {vpc.prefixlen + 3}
+    assert {s.prefixlen for s in public} == {vpc.prefixlen + 6} and vpc.prefixlen + 6 <= 28
+    # A quarter of the VPC stays unallocated for later tiers (2 spare public slots + the 8th block).
+    assert sum(s.num_addresses for s in subnets) == vpc.num_addresses * 3 // 4 + vpc.num_addresses * 6 // 64
+
+
+def test_layout_has_a_slot_for_every_az_the_settings_allow() -> None:
+    # If settings ever allow more AZs, the layout (and its table) must grow with them.
+    bound = next(m.le for m in NetworkSettings.model_fields["az_count"].metadata if isinstance(m, annotated_types.Le))
+    assert bound == MAX_AZ_COUNT
+    subnet_cidrs("10.10.0.0/16", MAX_AZ_COUNT - 1)
+    with pytest.raises(ValueError, match=r"AZ position 6 is outside the subnet layout \(0 to 5\)"):
+        subnet_cidrs("10.10.0.0/16", MAX_AZ_COUNT)
+
+
+@pytest.mark.parametrize("vpc_cidr", ["10.0.0.0/15", "10.10.0.0/21"])
+def test_layout_rejects_a_vpc_prefix_it_is_not_made_for(vpc_cidr: str) -> None:
+    prefix = vpc_cidr.split("/")[1]
+    with pytest.raises(ValueError, match=rf"has prefix /{prefix}; the subnet layout needs /16 to /20"):
+        subnet_cidrs(vpc_cidr, 0)
+    with pytest.raises(ValueError, match="the subnet layout needs /16 to /20"):
+        NetworkArgs(region="us-east-1", cidr_block=vpc_cidr)
+
+
+def test_az_count_beyond_the_layout_is_rejected_up_front() -> None:
+    with pytest.raises(ValueError, match="az_count is 7; the subnet layout has slots for 1 to 6 AZs"):
+        NetworkArgs(region="us-east-1", cidr_block="10.10.0.0/16", az_count=7)
+
+
+def specs_by_name(plan: Plan, vpc_name: str = "net-vpc") -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in plan.named(vpc_name).inputs["subnetSpecs"]}
+
+
+@pytest.mark.parametrize(("nat", "workload_type"), [("single", "Private"), ("none", "Isolated")])
+def test_vpc_gets_exactly_the_pinned_cidr_blocks(nat: str, workload_type: str) -> None:
+    vpc = build(nat_gateways=nat).named("net-vpc").inputs
+    # "Auto" + cidrBlocks on every spec = awsx's explicit allocator (AZ i gets cidrBlocks[i]);
+    # "Legacy" would ignore cidrBlocks, "Exact" rejects the spare slots, "AutoMerge" rejects cidrBlocks.
+    assert vpc["subnetStrategy"] == "Auto"
+    assert "availabilityZoneCidrMask" not in vpc
+    layout = [subnet_cidrs("10.30.0.0/16", i) for i in range(3)]
+    assert [(s["name"], s["type"], s["cidrBlocks"]) for s in vpc["subnetSpecs"]] == [
+        ("public", "Public", [slot["public"] for slot in layout]),
+        ("private", workload_type, [slot["private"] for slot in layout]),
+    ]
+    # Nothing left for awsx to size: no mask or size next to the blocks.
+    assert not [k for s in vpc["subnetSpecs"] for k in ("cidrMask", "size") if k in s]
+
+
+def test_adding_a_pinned_zone_only_appends_subnets() -> None:
+    two = build(**US_EAST_1, az_count=2, zone_ids=["use1-az6", "use1-az1"])
+    three = build(**US_EAST_1, az_count=3, zone_ids=["use1-az6", "use1-az1", "use1-az4"])
+    assert chosen(three)[1][:2] == chosen(two)[1]
+    for name, spec in specs_by_name(two).items():
+        assert specs_by_name(three)[name]["cidrBlocks"][:2] == spec["cidrBlocks"], name
+        assert len(specs_by_name(three)[name]["cidrBlocks"]) == 3
+
+
+def program_vpc(stack: str, region: str, az_count: int) -> dict[str, Any]:
+    config = set_path(stack_config(stack), "network.azCount", az_count)
+    return run_stack(stack, config).named(f"network-{region}-vpc").inputs
+
+
+@pytest.mark.parametrize(("stack", "region", "n"), [("dev", "us-east-1", 2), ("prod", "eu-west-1", 2)])
+def test_changing_az_count_keeps_the_subnets_of_the_azs_that_stay(stack: str, region: str, n: int) -> None:
+    # The program at azCount n and n + 1: AZs 0..n-1 keep their zone and every subnet CIDR, AZ n
+    # only adds subnets. Read backwards, n + 1 -> n removes only the last AZ's subnets.
+    small, large = program_vpc(stack, region, n), program_vpc(stack, region, n + 1)
+    assert large["availabilityZoneNames"][:n] == small["availabilityZoneNames"]
+    assert len(large["availabilityZoneNames"]) == n + 1
+    small_specs = {s["name"]: s for s in small["subnetSpecs"]}
+    large_specs = {s["name"]: s for s in large["subnetSpecs"]}
+    assert small_specs.keys() == large_specs.keys() == {"public", "private"}
+    for name, spec in small_specs.items():
+        assert large_specs[name]["cidrBlocks"][:n] == spec["cidrBlocks"], name
+        assert len(large_specs[name]["cidrBlocks"]) == n + 1
+        assert {k: v for k, v in large_specs[name].items() if k != "cidrBlocks"} == {
+            k: v for k, v in spec.items() if k != "cidrBlocks"
+        }
+    assert {k: v for k, v in large.items() if k not in ("availabilityZoneNames", "subnetSpecs")} == {
+        k: v for k, v in small.items() if k not in ("availabilityZoneNames", "subnetSpecs")
+    }
+
+
+def test_offline_awsx_mock_rejects_cidr_blocks_that_do_not_match_the_azs() -> None:
+    # As awsx does (validateAndNormalizeSubnetInputs): the offline plan must not accept what awsx refuses.
+    mocks = PlausibleMocks(lambda _args: "us-east-1")
+
+    def vpc(public: list[str], private: list[str] | None) -> dict[str, Any]:
+        specs: list[dict[str, Any]] = [{"type": "Public", "cidrBlocks": public}, {"type": "Private"}]
+        if private is not None:
+            specs[1]["cidrBlocks"] = private
+        inputs = {"availabilityZoneNames": ["us-east-1a", "us-east-1b"], "subnetSpecs": specs}
+        return mocks.new_resource(MockResourceArgs("awsx:ec2:Vpc", "v", inputs, custom=False))[1]
+
+    state = vpc(["10.0.192.0/22", "10.0.196.0/22"], ["10.0.0.0/19", "10.0.32.0/19"])
+    assert len(state["publicSubnetIds"]) == len(state["privateSubnetIds"]) == 2
+    with pytest.raises(ValueError, match=re.escape("subnetSpecs[1] must match the number of availability zones (2)")):
+        vpc(["10.0.192.0/22", "10.0.196.0/22"], ["10.0.0.0/19"])
+    with pytest.raises(ValueError, match="all subnets must have explicit cidrBlocks"):
+        vpc(["10.0.192.0/22", "10.0.196.0/22"], None)
