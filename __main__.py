@@ -35,6 +35,8 @@ providers = {
     region: aws.Provider(
         f"aws-{region}",
         region=region,
+        # Credentials of any other account fail before a single resource is created.
+        allowed_account_ids=[cfg.account_id],
         default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
     )
     for region in cfg.provider_regions
@@ -83,7 +85,6 @@ clusters = {
             versions=eks.versions,
             vpc_id=networks[region].vpc_id,
             private_subnet_ids=networks[region].private_subnet_ids,
-            public_subnet_ids=networks[region].public_subnet_ids,
             vpc_cidr=net.cidrs[region],
             az_count=net.az_count,
             node_groups=eks.node_groups,
@@ -126,6 +127,9 @@ replicas = [
             encryption=reg.encryption,
             pull_accounts=reg.pull_accounts,
             pull_principals=[clusters[region].node_role.arn] if region in clusters else [],
+            force_delete=reg.force_delete,
+            protect_data=cfg.deletion_protection,
+            owns_registry_settings=reg.owns_registry_settings,
             repository_tags=tags,
         ),
         opts=pulumi.ResourceOptions(provider=providers[region]),
@@ -153,6 +157,8 @@ registry = SharedRegistry(
         pull_through_cache=reg.pull_through_cache,
         public_repositories=reg.public,
         public_provider=providers.get(settings.ECR_PUBLIC_REGION),
+        protect_data=cfg.deletion_protection,
+        owns_registry_settings=reg.owns_registry_settings,
         repository_tags=tags,
     ),
     opts=pulumi.ResourceOptions(provider=providers[home]),
@@ -168,6 +174,7 @@ platform = (
             vpc_id=networks[home].vpc_id,
             private_subnet_ids=networks[home].private_subnet_ids,
             execution_role_arn=execution_role.arn,
+            execution_role_policies=execution_role.policies,
             launch_type=ecs.launch_type,
             services=ecs.services,
             image_uris={svc.name: registry.image_uri(svc.image) for svc in ecs.services},
@@ -181,6 +188,7 @@ platform = (
             az_count=net.az_count,
             deletion_protection=cfg.deletion_protection,
             anywhere=ecs.anywhere,
+            shared_file_system=ecs.shared_file_system,
         ),
         opts=pulumi.ResourceOptions(provider=providers[home]),
     )

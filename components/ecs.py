@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.ecs_anywhere import EcsAnywhere, EcsAnywhereArgs
+from components.ecs_images import image_present
 from components.ecs_policies import (
     INSTANCE_ROLE_MANAGED_POLICIES,
     SCRATCH_VOLUME,
@@ -118,6 +119,12 @@ class EcsServiceArgs:
     """Protect the service's load balancer from deletion (prod)."""
     efs: EfsMount | None = None
     """The service's directory on the shared file system, when it mounts one."""
+    start_dependencies: Sequence[pulumi.Resource] = ()
+    """What tasks need before they start besides the service's own resources (execution role
+    policies, the container instances' NFS rule); the service is created after them."""
+    image_present: pulumi.Input[bool] = True
+    """Whether the image can be pulled now. False creates the service with no tasks and its
+    scaling suspended (``components/ecs_images.py``); the next ``up`` after the push starts it."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -159,12 +166,17 @@ class EcsService(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # What the first tasks need when they start (review m4): without it they can fail, and the
+        # deployment circuit breaker gives up after 3 failures.
+        ready: list[pulumi.Resource] = list(args.start_dependencies)
+        if args.efs is not None:
+            ready += args.efs.mount_targets
         statements = [(s.actions, s.resources) for s in svc.task_policy]
         if statements or svc.enable_execute_command or args.efs is not None:
             exec_arn = args.exec_log_group_arn if svc.enable_execute_command else None
             efs = args.efs
             read_only = all(v.read_only for v in svc.volumes)
-            aws.iam.RolePolicy(
+            task_policy = aws.iam.RolePolicy(
                 f"{name}-task-policy",
                 role=self.task_role.name,
                 policy=pulumi.Output.all(
@@ -178,6 +190,7 @@ class EcsService(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            ready.append(task_policy)
 
         health = None
         if svc.health_check is not None:
@@ -258,7 +271,7 @@ class EcsService(pulumi.ComponentResource):
         )
         if args.efs is not None:
             assert self.security_group is not None  # the settings layer keeps EFS off EXTERNAL services
-            aws.vpc.SecurityGroupIngressRule(
+            nfs = aws.vpc.SecurityGroupIngressRule(
                 f"{name}-nfs",
                 security_group_id=args.efs.security_group_id,
                 referenced_security_group_id=self.security_group.id,
@@ -268,6 +281,7 @@ class EcsService(pulumi.ComponentResource):
                 description=f"NFS from the {svc.name} service",
                 opts=child,
             )
+            ready.append(nfs)
 
         self.load_balancer: ServiceLoadBalancer | None = None
         lb = svc.load_balancer
@@ -297,6 +311,7 @@ class EcsService(pulumi.ComponentResource):
             )
 
         depends: list[pulumi.Resource] = [args.capacity_association] if args.capacity_association else []
+        depends += ready
         if self.load_balancer is not None:
             # The target group must be attached to a listener before ECS registers tasks in it.
             depends += self.load_balancer.listeners
@@ -305,7 +320,9 @@ class EcsService(pulumi.ComponentResource):
             name=svc.name,
             cluster=args.cluster_arn,
             task_definition=self.task_definition.arn,
-            desired_count=svc.desired_count,
+            desired_count=pulumi.Output.from_input(args.image_present).apply(
+                lambda present: svc.desired_count if present else 0
+            ),
             capacity_provider_strategies=None if external else _strategy_args(args.capacity_strategy),
             launch_type="EXTERNAL" if external else None,
             # Lets a strategy change (e.g. switching launch type) update the service in place
@@ -360,6 +377,7 @@ class EcsService(pulumi.ComponentResource):
                         if self.load_balancer is not None and svc.autoscaling.requests_per_target is not None
                         else None
                     ),
+                    running=args.image_present,
                     tags={**args.tags, "service": svc.name},
                 ),
                 opts=child,
@@ -383,10 +401,14 @@ class EcsPlatformArgs:
     """Subnets of instances and tasks; none of them gets a public IP."""
     execution_role_arn: pulumi.Input[str]
     """The shared task execution role (see TaskExecutionRole)."""
+    execution_role_policies: Sequence[pulumi.Resource] = ()
+    """The execution role's policies: every service is created after them; default none."""
     launch_type: LaunchType = "FARGATE"
     """FARGATE (default) or EC2."""
     services: Sequence[ServiceSettings] = ()
     """Services to run; default none."""
+    shared_file_system: bool = False
+    """Create the cluster's EFS file system (services mount it with ``volumes``); default none."""
     image_uris: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Service name -> resolved image URI."""
     log_retention_days: int = 30
@@ -494,7 +516,8 @@ class EcsPlatform(pulumi.ComponentResource):
         )
 
         mounting = [svc.name for svc in args.services if svc.volumes]
-        # Created only when a service mounts it: an idle file system still costs backups and targets.
+        # Its own config key, not "some service mounts it": removing or renaming the last service
+        # that mounts it must never delete the data (review M9).
         self.file_system = (
             SharedFileSystem(
                 f"{name}-efs",
@@ -508,20 +531,21 @@ class EcsPlatform(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            if mounting
+            if args.shared_file_system
             else None
         )
 
         self.capacity_provider = None
         self.auto_scaling_group = None
         self.launch_template = None
+        start: list[pulumi.Resource] = list(args.execution_role_policies)
         if args.launch_type == "EC2":
             assert args.instances is not None
             provider_name = f"{args.cluster_name}-ec2"
             self.capacity_provider = self._ec2_capacity(name, provider_name, args, args.instances, tags)
             if self.file_system is not None:
                 # On EC2 the instance mounts EFS for its tasks, so it needs NFS too.
-                aws.vpc.SecurityGroupIngressRule(
+                instances_nfs = aws.vpc.SecurityGroupIngressRule(
                     f"{name}-instances-nfs",
                     security_group_id=self.file_system.security_group.id,
                     referenced_security_group_id=self.instance_security_group.id,
@@ -531,6 +555,7 @@ class EcsPlatform(pulumi.ComponentResource):
                     description="NFS from the ECS container instances",
                     opts=child,
                 )
+                start.append(instances_nfs)
             capacity_providers: list[pulumi.Input[str]] = [self.capacity_provider.name]
             strategy = capacity_strategy("EC2", ec2_capacity_provider=provider_name)
         else:
@@ -558,6 +583,7 @@ class EcsPlatform(pulumi.ComponentResource):
                 EcsServiceArgs(
                     service=svc,
                     image=args.image_uris[svc.name],
+                    image_present=self._image_present(svc, args.image_uris[svc.name]),
                     region=args.region,
                     account_id=args.account_id,
                     cluster_name=args.cluster_name,
@@ -576,11 +602,28 @@ class EcsPlatform(pulumi.ComponentResource):
                     vpc_cidr=args.vpc_cidr,
                     deletion_protection=args.deletion_protection,
                     efs=self.file_system.mounts.get(svc.name) if self.file_system else None,
+                    start_dependencies=start,
                     tags=args.tags,
                 ),
                 opts=child,
             )
         self.register_outputs({"cluster_arn": self.cluster.arn, "cluster_name": self.cluster.name})
+
+    def _image_present(self, svc: ServiceSettings, uri: pulumi.Input[str]) -> pulumi.Output[bool]:
+        """Look the service's image up; warn with the push to run when it is missing."""
+        present = image_present(svc.image, parent=self)
+
+        def warn(args: list[Any]) -> bool:
+            found, resolved = bool(args[0]), str(args[1])
+            if not found:
+                pulumi.log.warn(
+                    f"ecs.services: image {svc.image} of service {svc.name} is not in the registry yet, so the "
+                    f"service starts with no tasks. Push it (docker push {resolved}) and run pulumi up again.",
+                    resource=self,
+                )
+            return found
+
+        return pulumi.Output.all(present, uri).apply(warn)
 
     def _ec2_capacity(
         self, name: str, provider_name: str, args: EcsPlatformArgs, inst: InstanceSettings, tags: Mapping[str, str]
@@ -673,12 +716,17 @@ class EcsPlatform(pulumi.ComponentResource):
             aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=t)
             for t in inst.instance_types
         ]
+        managed = inst.scaling == "managed"
         self.auto_scaling_group = aws.autoscaling.Group(
             f"{name}-asg",
             vpc_zone_identifiers=args.private_subnet_ids,
-            min_size=inst.min_size,
+            # Managed scaling: start empty and let the capacity provider raise it. Instances launched
+            # before the group is a capacity provider "might not be properly registered with the
+            # capacity provider ... set the desired count to zero" (ECS developer guide, "Amazon ECS
+            # capacity providers for EC2 workloads").
+            min_size=0 if managed else inst.min_size,
             max_size=inst.max_size,
-            desired_capacity=inst.desired_size if inst.desired_size is not None else inst.min_size,
+            desired_capacity=0 if managed else (inst.desired_size if inst.desired_size is not None else inst.min_size),
             mixed_instances_policy=aws.autoscaling.GroupMixedInstancesPolicyArgs(
                 instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
                     on_demand_base_capacity=0,
@@ -697,8 +745,8 @@ class EcsPlatform(pulumi.ComponentResource):
             ),
             capacity_rebalance=inst.spot,
             # Managed termination protection needs instances protected from scale-in; ECS
-            # removes the protection once an instance has no tasks.
-            protect_from_scale_in=True,
+            # removes the protection once an instance has no tasks. CPU scaling must scale in itself.
+            protect_from_scale_in=managed,
             # With scale-in protection a plain delete would wait forever on destroy.
             force_delete=True,
             health_check_type="EC2",
@@ -718,34 +766,39 @@ class EcsPlatform(pulumi.ComponentResource):
                     for k, v in sorted({**args.instance_tags, **tags}.items())
                 ],
             ],
-            # Managed scaling owns the desired capacity after creation.
+            # The scaling authority (managed scaling or the CPU policy) owns the desired capacity.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
         )
-        aws.autoscaling.Policy(
-            f"{name}-asg-cpu",
-            autoscaling_group_name=self.auto_scaling_group.name,
-            policy_type="TargetTrackingScaling",
-            target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-                predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                    predefined_metric_type="ASGAverageCPUUtilization"
+        if not managed:
+            # One scaling authority: with managed scaling on, "Amazon ECS manages the scale-in and
+            # scale-out actions of the Auto Scaling group" (ECS API, ManagedScaling), so a second
+            # policy would fight it. This one exists only in instances.scaling: cpu.
+            aws.autoscaling.Policy(
+                f"{name}-asg-cpu",
+                autoscaling_group_name=self.auto_scaling_group.name,
+                policy_type="TargetTrackingScaling",
+                target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+                    predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type="ASGAverageCPUUtilization"
+                    ),
+                    target_value=inst.cpu_target,
                 ),
-                target_value=inst.cpu_target,
-            ),
-            opts=child,
-        )
+                opts=child,
+            )
         return aws.ecs.CapacityProvider(
             f"{name}-capacity",
             name=provider_name,
             auto_scaling_group_provider=aws.ecs.CapacityProviderAutoScalingGroupProviderArgs(
                 auto_scaling_group_arn=self.auto_scaling_group.arn,
-                managed_termination_protection="ENABLED",
+                # Termination protection needs managed scaling (ECS API, AutoScalingGroupProvider).
+                managed_termination_protection="ENABLED" if managed else "DISABLED",
                 managed_draining="ENABLED",
                 managed_scaling=aws.ecs.CapacityProviderAutoScalingGroupProviderManagedScalingArgs(
-                    status="ENABLED",
-                    target_capacity=inst.target_capacity,
-                    minimum_scaling_step_size=1,
-                    maximum_scaling_step_size=10,
-                    instance_warmup_period=300,
+                    status="ENABLED" if managed else "DISABLED",
+                    target_capacity=inst.target_capacity if managed else None,
+                    minimum_scaling_step_size=1 if managed else None,
+                    maximum_scaling_step_size=10 if managed else None,
+                    instance_warmup_period=300 if managed else None,
                 ),
             ),
             tags=dict(tags),

@@ -52,11 +52,13 @@ class TaskExecutionRole(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        aws.iam.RolePolicyAttachment(
+        managed = aws.iam.RolePolicyAttachment(
             f"{name}-managed", role=self.role.name, policy_arn=EXECUTION_ROLE_MANAGED_POLICY, opts=child
         )
+        self.policies: list[pulumi.Resource] = [managed]
+        """The role's policies: a service waits for them, or its first tasks cannot pull or read secrets."""
         if args.secret_refs:
-            aws.iam.RolePolicy(
+            secrets = aws.iam.RolePolicy(
                 f"{name}-secrets",
                 role=self.role.name,
                 policy=pulumi.Output.from_input(args.account_id).apply(
@@ -64,5 +66,6 @@ class TaskExecutionRole(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            self.policies.append(secrets)
         self.arn = self.role.arn
         self.register_outputs({"arn": self.arn})

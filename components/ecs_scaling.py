@@ -32,6 +32,9 @@ class ServiceAutoscalingArgs:
     """The ECS service: the target registers after it exists."""
     request_count_label: pulumi.Input[str] | None = None
     """ALB resource label; required for requestsPerTarget."""
+    running: pulumi.Input[bool] = True
+    """False while the service's image is missing: bounds 0 and every kind of scaling suspended, so
+    no policy or schedule starts tasks that cannot pull. Default True."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -49,13 +52,23 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             raise ValueError("requests_per_target needs the ALB's request_count_label")
         tags = component_tags("ecs", args.tags)
         resource_id = f"service/{args.cluster_name}/{args.service_name}"
+        running = pulumi.Output.from_input(args.running)
         self.target = aws.appautoscaling.Target(
             f"{name}-target",
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=resource_id,
-            min_capacity=auto.min_count,
-            max_capacity=auto.max_count,
+            # Registering min N later raises the service to N: "it changes the resource's current capacity
+            # to a value that is inside of this range" (Application Auto Scaling, RegisterScalableTarget).
+            min_capacity=running.apply(lambda on: auto.min_count if on else 0),
+            max_capacity=running.apply(lambda on: auto.max_count if on else 0),
+            suspended_state=running.apply(
+                lambda on: aws.appautoscaling.TargetSuspendedStateArgs(
+                    dynamic_scaling_in_suspended=not on,
+                    dynamic_scaling_out_suspended=not on,
+                    scheduled_scaling_suspended=not on,
+                )
+            ),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.service]),
         )

@@ -28,6 +28,8 @@ class EfsMount:
     """Its ARN, the condition of the task role's mount permission."""
     security_group_id: pulumi.Output[str]
     """The file system's security group; the service adds an NFS rule from its own."""
+    mount_targets: tuple[pulumi.Resource, ...] = ()
+    """The mount targets: a task can mount only once the one in its AZ exists."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class SharedFileSystem(pulumi.ComponentResource):
                 aws.efs.FileSystemLifecyclePolicyArgs(transition_to_primary_storage_class="AFTER_1_ACCESS"),
             ],
             tags={**tags, "Name": f"{name}-fs"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            # Data AWS cannot recreate: an edit that drops it (or a destroy) leaves it in the account,
+            # outside the stack (docs/deploying.md, "Retained on destroy"); prod also refuses the edit.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect),
         )
         aws.efs.BackupPolicy(
             f"{name}-backup",
@@ -96,13 +100,16 @@ class SharedFileSystem(pulumi.ComponentResource):
             opts=child,
         )
         subnets = pulumi.Output.from_input(args.subnet_ids)
+        targets: list[pulumi.Resource] = []
         for i in range(args.subnet_count):
-            aws.efs.MountTarget(
-                f"{name}-mount-{i}",
-                file_system_id=self.file_system.id,
-                subnet_id=subnets.apply(nth(i)),
-                security_groups=[self.security_group.id],
-                opts=child,
+            targets.append(
+                aws.efs.MountTarget(
+                    f"{name}-mount-{i}",
+                    file_system_id=self.file_system.id,
+                    subnet_id=subnets.apply(nth(i)),
+                    security_groups=[self.security_group.id],
+                    opts=child,
+                )
             )
         self.mounts = {}
         for service in args.services:
@@ -126,5 +133,6 @@ class SharedFileSystem(pulumi.ComponentResource):
                 access_point_id=access_point.id,
                 access_point_arn=access_point.arn,
                 security_group_id=self.security_group.id,
+                mount_targets=tuple(targets),
             )
         self.register_outputs({"file_system_id": self.file_system.id})

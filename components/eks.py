@@ -81,8 +81,6 @@ class EksRegionArgs:
     """The region's VPC."""
     private_subnet_ids: pulumi.Input[Sequence[str]]
     """Nodes, Fargate pods, internal load balancers, storage and the manifest applier live here."""
-    public_subnet_ids: pulumi.Input[Sequence[str]]
-    """Internet-facing load balancers (tagged kubernetes.io/role/elb by the network)."""
     vpc_cidr: str
     """Storage security groups admit NFS/Lustre/iSCSI from this CIDR."""
     az_count: int
@@ -294,8 +292,11 @@ class EksRegion(pulumi.ComponentResource):
             version=args.version,
             service_role=self._cluster_role(name, args, account),
             vpc_id=args.vpc_id,
-            private_subnet_ids=args.private_subnet_ids,
-            public_subnet_ids=args.public_subnet_ids,
+            # The control plane gets the first two AZs' private subnets only: a cluster's subnets may
+            # later change only "in the same set of AZs as originally provided" (EKS user guide,
+            # "View Amazon EKS networking requirements"), so raising network.azCount must not touch
+            # them. Nodes, Fargate and load balancers use every AZ through their own subnet inputs.
+            private_subnet_ids=pulumi.Output.from_input(args.private_subnet_ids).apply(lambda ids: list(ids[:2])),
             skip_default_node_group=True,
             # No pulumi-eks security groups (cluster/cluster.ts: skipDefaultSecurityGroups): the control
             # plane keeps only the EKS-created cluster security group, and nodes get ours.

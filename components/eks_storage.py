@@ -172,7 +172,9 @@ class StorageBackends(pulumi.ComponentResource):
             encrypted=True,
             throughput_mode="elastic",
             tags={**tags, "Name": f"{name}-efs"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_data),
+            # Data AWS cannot recreate: an edit that drops it (or a destroy) leaves it in the account,
+            # outside the stack (docs/deploying.md, "Retained on destroy"); prod also refuses the edit.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect_data),
         )
         aws.efs.BackupPolicy(
             f"{name}-efs-backup",
@@ -248,7 +250,9 @@ class StorageBackends(pulumi.ComponentResource):
             security_group_ids=[group.id],
             automatic_backup_retention_days=7,
             tags={**tags, "Name": f"{name}-ontap"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_data),
+            # Data AWS cannot recreate: an edit that drops it (or a destroy) leaves it in the account,
+            # outside the stack (docs/deploying.md, "Retained on destroy"); prod also refuses the edit.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect_data),
         )
         aws.fsx.OntapStorageVirtualMachine(
             f"{name}-ontap-svm",

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 ACCOUNT_ID = "123456789012"
 """The account every mocked ARN belongs to."""
+
+
+class RepositoryNotFound(Exception):
+    """ECR's answer to a look-up in a repository that does not exist."""
 
 
 class UnexpectedInvoke(Exception):
@@ -286,6 +290,26 @@ RESOURCE_OUTPUTS: dict[str, OutputFn] = {
 }
 
 
+def _image_id(ref: str) -> dict[str, str]:
+    """An ``imageIds`` entry of ``ecr:ListImages`` for a pushed tag or digest."""
+    if ref.startswith("sha256:"):
+        return {"imageDigest": ref}
+    return {"imageTag": ref, "imageDigest": "sha256:" + short_hash(ref, 64)}
+
+
+def _in_account(value: Any, account_id: str) -> Any:
+    """``value`` with the builders' ACCOUNT_ID replaced by the run's account, in every string."""
+    if account_id == ACCOUNT_ID:
+        return value
+    if isinstance(value, str):
+        return value.replace(ACCOUNT_ID, account_id)
+    if isinstance(value, dict):
+        return {k: _in_account(v, account_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_account(v, account_id) for v in value]
+    return value
+
+
 def resource_id(type_token: str, name: str) -> str:
     """The id the mocks give a registration: AWS's prefix for the type, then a hash of type and name."""
     return _ID_PREFIX.get(type_token, f"{name}-") + short_hash(f"{type_token}::{name}")
@@ -429,8 +453,18 @@ class PlausibleMocks(Mocks):
     ``strict`` makes unknown invokes raise instead of answering ``{}`` with a warning.
     """
 
-    def __init__(self, region_of: Callable[[MockResourceArgs], str], strict: bool = True) -> None:
+    def __init__(
+        self,
+        region_of: Callable[[MockResourceArgs], str],
+        strict: bool = True,
+        account_id: str = ACCOUNT_ID,
+        images: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.region_of = region_of
+        self.images = dict(images or {})
+        """Repository -> tags (or ``sha256:`` digests) already pushed; empty: a first run on an empty account."""
+        self.account_id = account_id
+        """The account this run answers for: the stack's ``accountId`` (builders write ACCOUNT_ID; it is swapped)."""
         self.region_of_invoke: Callable[[MockCallArgs], str] = lambda call: region_of(
             MockResourceArgs("", "", {}, provider=call.provider)
         )
@@ -449,13 +483,21 @@ class PlausibleMocks(Mocks):
         if args.typ.startswith("aws:"):
             outputs.setdefault("arn", generic_arn(args.typ, region, args.name))
         if args.typ in RESOURCE_OUTPUTS:
-            outputs.update(RESOURCE_OUTPUTS[args.typ](args, region, rid))
+            outputs.update(_in_account(RESOURCE_OUTPUTS[args.typ](args, region, rid), self.account_id))
         return rid, outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer a known invoke; an unknown one fails (strict) or answers ``{}`` with a warning."""
+        if args.token == "aws:ecr/getRepositories:getRepositories":
+            return {"id": "repositories", "names": sorted(self.images)}, []
+        if args.token == "aws:ecr/getImages:getImages":
+            repository = str(args.args.get("repositoryName"))
+            if repository not in self.images:
+                # As ECR answers ListImages for a repository that does not exist (yet).
+                raise RepositoryNotFound(f"RepositoryNotFoundException: repository {repository} does not exist")
+            return {"id": "images", "imageIds": [_image_id(ref) for ref in self.images[repository]]}, []
         if args.token in INVOKE_RESULTS:
-            return INVOKE_RESULTS[args.token](args, self.region_of_invoke(args)), []
+            return _in_account(INVOKE_RESULTS[args.token](args, self.region_of_invoke(args)), self.account_id), []
         if self.strict:
             raise UnexpectedInvoke(f"no mock for invoke {args.token}; add one to offline_plan/mocks.py")
         self.unexpected_invokes.append(args.token)

@@ -21,7 +21,8 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from offline_plan.mocks import PlausibleMocks
+from components.ecs_images import registry_image
+from offline_plan.mocks import ACCOUNT_ID, PlausibleMocks
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "container-platform"
@@ -270,8 +271,12 @@ def record(
     config: Mapping[str, Any] | None = None,
     strict: bool = True,
     recorded: list[RecordedResource] | None = None,
+    images_pushed: bool = True,
 ) -> Plan:
     """Run ``program`` under recording mocks with ``config`` (YAML-shaped) and return the plan.
+
+    ``images_pushed`` (default) answers the registry look-ups as if every image the ECS services
+    name had been pushed; False plays a first run on an empty account (no repository yet).
 
     ``recorded``, when given, receives the registrations as they happen, so a caller can see
     what was registered even when the program fails.
@@ -291,7 +296,9 @@ def record(
             return str(getattr(monitor.current, "region", monitor.home_region))
         return monitor.region_for(args.provider or "", {}, "")
 
-    mocks = PlausibleMocks(region_of, strict=strict)
+    account_id = str(values.get("container-platform:accountId", ACCOUNT_ID))
+    images = configured_images(values) if images_pushed else {}
+    mocks = PlausibleMocks(region_of, strict=strict, account_id=account_id, images=images)
     monitor = RecordingMonitor(mocks, home_region)
     if recorded is not None:
         monitor.recorded = recorded
@@ -332,6 +339,16 @@ def record(
     )
 
 
+def configured_images(config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Repository -> tags (or digests) of the images the stack's ECS services name in the shared registry."""
+    images: dict[str, list[str]] = {}
+    for service in (config.get("container-platform:ecs") or {}).get("services", []):
+        ref = registry_image(str(service.get("image", "")))
+        if ref is not None:
+            images.setdefault(ref.repository, []).append(ref.tag or str(ref.digest))
+    return images
+
+
 def run_stack(
     stack: str,
     config: Mapping[str, Any] | None = None,
@@ -339,6 +356,7 @@ def run_stack(
     strict: bool = True,
     root: Path = ROOT,
     recorded: list[RecordedResource] | None = None,
+    images_pushed: bool = True,
 ) -> Plan:
     """Run the real ``__main__.py`` for ``stack``; ``config`` replaces the stack file's config when given."""
     values = stack_config(stack, root) if config is None else config
@@ -347,4 +365,4 @@ def run_stack(
         # runpy, not import: a cached module would not run again for the next stack or test.
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
 
-    return record(program, stack=stack, config=values, strict=strict, recorded=recorded)
+    return record(program, stack=stack, config=values, strict=strict, recorded=recorded, images_pushed=images_pushed)

@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from settings.checks import Problem, check_region, check_stack, warnings_for
 from settings.errors import problems_from_validation_error
 from settings.models import (
+    AccountId,
     EcsSettings,
     EksSettings,
     NetworkSettings,
@@ -37,6 +38,7 @@ ECR_PUBLIC_REGION = "us-east-1"
 """ECR Public's API exists only in us-east-1."""
 
 SECTIONS: dict[str, Any] = {
+    "accountId": AccountId,
     "environment": StackConfig.model_fields["environment"].annotation,
     "network": NetworkSettings,
     "registry": RegistrySettings,
@@ -68,6 +70,11 @@ class Settings:
     """``aws:region``: where ECS and the registry live."""
     config: StackConfig
     warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def account_id(self) -> str:
+        """The one AWS account this stack deploys to; every provider refuses any other."""
+        return self.config.account_id
 
     @property
     def environment(self) -> str:
@@ -148,15 +155,19 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
             allowed = ", ".join(f"{PROJECT}:{s}" for s in SECTIONS)
             problems.append(Problem(f"{PROJECT}:{name}", f"unknown key; expected one of {allowed}"))
             continue
-        values[name] = _decode(value)
+        # An account id stays text: decoded as JSON, 012345678901 would lose its leading zero.
+        values[name] = str(value) if name == "accountId" else _decode(value)
 
     if home_region is None:
         problems.append(Problem("aws:region", "required: the home region, e.g. us-east-1"))
     else:
         problems += check_region("aws:region", home_region)
-    for name in ("environment", "network"):
+    for name in ("accountId", "environment", "network"):
         if name not in values:
-            problems.append(Problem(name, f"required: set {PROJECT}:{name}"))
+            hint = (
+                ' to the 12-digit account this stack deploys to, quoted: "111122223333"' if name == "accountId" else ""
+            )
+            problems.append(Problem(name, f"required: set {PROJECT}:{name}{hint}"))
 
     # Validate each section on its own so that a broken section does not hide the
     # problems of the others; cross-section rules need every section to be valid.

@@ -29,6 +29,7 @@ from settings.models import (
     AutoscalingSettings,
     EcsSettings,
     EksSettings,
+    InstanceSettings,
     NetworkSettings,
     RegistrySettings,
     ServiceSettings,
@@ -310,6 +311,25 @@ def _check_anywhere(anywhere: AnywhereSettings, today: date) -> list[Problem]:
     return []
 
 
+def _scaling_mode(inst: InstanceSettings) -> list[Problem]:
+    """Keys of one scaling mode are rejected in the other, so nobody believes they have an effect."""
+    only = {
+        "managed": (("targetCapacity", "target_capacity"),),
+        "cpu": (("minSize", "min_size"), ("desiredSize", "desired_size"), ("cpuTarget", "cpu_target")),
+    }
+    return [
+        Problem(
+            f"ecs.instances.{key}",
+            f"applies only to scaling: {mode}, and scaling is {inst.scaling}; remove it"
+            + (" (managed scaling starts at 0 instances and sizes the group from the tasks)" if mode == "cpu" else ""),
+        )
+        for mode, keys in only.items()
+        if mode != inst.scaling
+        for key, name in keys
+        if name in inst.model_fields_set
+    ]
+
+
 def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str], today: date) -> list[Problem]:
     """Launch-type exclusive keys, task sizes, images, secrets, load balancers, scaling."""
     problems: list[Problem] = []
@@ -328,6 +348,7 @@ def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str]
             )
         else:
             inst = ecs.instances
+            problems += _scaling_mode(inst)
             problems += _sizes(
                 "ecs.instances", inst.min_size, inst.desired_size, inst.max_size, ("minSize", "desiredSize", "maxSize")
             )
@@ -355,6 +376,10 @@ def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str]
             )
         launch = "EC2" if svc.launch_type == "EXTERNAL" else ecs.launch_type
         problems += _check_service(path, svc, launch, home_region, repositories)
+        if svc.volumes and not ecs.shared_file_system and svc.launch_type != "EXTERNAL":
+            problems.append(
+                Problem(f"{path}.volumes", "needs ecs.sharedFileSystem: true (the file system the volumes live on)")
+            )
     if ecs.anywhere is not None:
         problems += _check_anywhere(ecs.anywhere, today)
     return problems
@@ -886,6 +911,14 @@ def check_stack(config: StackConfig, home_region: str, today: date) -> list[Prob
     regions_in_use = [home_region] + [r for r in eks_regions if r != home_region]
     problems = check_network(config.network, regions_in_use, eks_regions)
     problems += check_registry(config.registry, config.environment)
+    if len(regions_in_use) > 1 and not config.registry.owns_registry_settings:
+        problems.append(
+            Problem(
+                "registry.ownsRegistrySettings",
+                "must be true while eks.regions reaches beyond the home region: replication is a registry-wide "
+                "setting, owned by exactly one stack per account",
+            )
+        )
     if len(regions_in_use) > 1 and len(config.registry.repositories) > MAX_REPLICATION_FILTERS:
         problems.append(
             Problem(
@@ -900,6 +933,7 @@ def check_stack(config: StackConfig, home_region: str, today: date) -> list[Prob
             repositories=[r.name for r in config.registry.repositories],
             today=today,
         )
+    problems += _check_certificate_accounts(config)
     if config.eks is not None:
         problems += check_eks(config.eks)
         if config.eks.cluster_autoscaler and config.network.nat_gateways == "none":
@@ -913,9 +947,42 @@ def check_stack(config: StackConfig, home_region: str, today: date) -> list[Prob
     return problems
 
 
+def _certificates(config: StackConfig) -> list[tuple[str, str]]:
+    services = config.ecs.services if config.ecs else ()
+    return [
+        (f"ecs.services[{i}].loadBalancer.certificateArn", svc.load_balancer.certificate_arn)
+        for i, svc in enumerate(services)
+        if svc.load_balancer is not None and svc.load_balancer.certificate_arn is not None
+    ]
+
+
+def _check_certificate_accounts(config: StackConfig) -> list[Problem]:
+    """A load balancer can use only an ACM certificate of its own account."""
+    return [
+        Problem(
+            path,
+            f"the certificate belongs to account {arn.split(':')[4]}, but this stack deploys to accountId "
+            f"{config.account_id}; a load balancer needs a certificate of its own account",
+        )
+        for path, arn in _certificates(config)
+        if arn.split(":")[4] != config.account_id
+    ]
+
+
+def _secret_account_warnings(config: StackConfig) -> list[str]:
+    services = config.ecs.services if config.ecs else ()
+    return [
+        f"ecs.services[{i}].secrets.{name}: in account {arn.split(':')[4]}, not accountId {config.account_id}; "
+        "the secret needs a resource policy (and a customer-managed key) that lets this account's execution role read it"
+        for i, svc in enumerate(services)
+        for name, arn in svc.secrets.items()
+        if arn.split(":")[4] != config.account_id
+    ]
+
+
 def warnings_for(config: StackConfig, today: date) -> list[str]:
     """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
-    warnings: list[str] = []
+    warnings: list[str] = _secret_account_warnings(config)
     anywhere = config.ecs.anywhere if config.ecs else None
     if anywhere is not None and anywhere.expiration_date <= today.isoformat():
         warnings.append(

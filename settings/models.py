@@ -160,6 +160,9 @@ class RegistrySettings(Model):
     """IAM role/user ARNs (CI) allowed to push; default: nobody but the account's admins."""
     pull_through_cache: tuple[PullThroughCacheSettings, ...] = Field((), alias="pullThroughCache")
     public: tuple[PublicRepositorySettings, ...] = ()
+    owns_registry_settings: bool = Field(True, alias="ownsRegistrySettings")
+    """Whether this stack owns the account's registry-wide settings (scanning, replication, ECR Public,
+    replica templates); exactly one stack per account may. Default true: one account per stack."""
 
 
 # ------------------------------------------------------------------------------- ecs
@@ -333,18 +336,23 @@ class InstanceSettings(Model):
         alias="instanceTypes", min_length=1, max_length=20
     )
     min_size: int = Field(1, alias="minSize", ge=0, le=1000)
+    """scaling: cpu only: the fewest instances (managed scaling starts at 0 and sizes from the tasks)."""
     desired_size: int | None = Field(None, alias="desiredSize", ge=0, le=1000)
-    """Initial size; default minSize. Managed scaling owns it afterwards."""
+    """scaling: cpu only: initial size; default minSize. The CPU policy owns it afterwards."""
     max_size: int = Field(4, alias="maxSize", ge=1, le=1000)
     spot: bool = False
     """Spot instances (mixed instances policy, spot draining in the agent)."""
     architecture: Literal["x86_64", "arm64"] = "x86_64"
     """ECS-optimized AL2023 AMI flavour; must match the instance types."""
     root_volume_size_gib: int = Field(30, alias="rootVolumeSizeGiB", ge=30, le=16384)
+    scaling: Literal["managed", "cpu"] = "managed"
+    """Who sizes the Auto Scaling group: ``managed`` (default) lets the capacity provider size it from
+    the tasks' needs (it starts at 0 instances); ``cpu`` keeps minSize..maxSize instances and scales on
+    average CPU. Never both: two authorities fight over the same group."""
     target_capacity: int = Field(100, alias="targetCapacity", ge=1, le=100)
-    """Capacity provider managed scaling target utilisation (percent)."""
+    """scaling: managed only: the capacity provider's target utilisation (percent)."""
     cpu_target: float = Field(70, alias="cpuTarget", gt=0, le=100)
-    """ASG target tracking on average CPU (percent)."""
+    """scaling: cpu only: ASG target tracking on average CPU (percent)."""
 
 
 class AnywhereSettings(Model):
@@ -369,6 +377,9 @@ class EcsSettings(Model):
     log_retention_days: LogRetention = Field(30, alias="logRetentionDays")
     anywhere: AnywhereSettings | None = None
     """ECS Anywhere activation for on-premises servers; off when absent."""
+    shared_file_system: bool = Field(False, alias="sharedFileSystem")
+    """The cluster's EFS file system, which services mount with ``volumes``. Its own key, so that
+    removing or renaming the last service that mounts it never deletes it; retained when turned off."""
     services: tuple[ServiceSettings, ...] = ()
 
 
@@ -527,9 +538,17 @@ class EksSettings(Model):
         return value
 
 
+AccountId = Annotated[str, Field(pattern=ACCOUNT_ID)]
+"""A 12-digit AWS account id, as text."""
+
+
 class StackConfig(Model):
     """Every ``container-platform:*`` key of a stack."""
 
+    account_id: AccountId = Field(alias="accountId")
+    """The AWS account this stack deploys to (quote it). Every AWS provider is pinned to it
+    (``allowedAccountIds``), so credentials of another account fail before anything is created.
+    One account per stack: registry-wide settings exist once per account (docs/registry.md)."""
     environment: Literal["dev", "staging", "prod"]
     network: NetworkSettings
     registry: RegistrySettings = RegistrySettings()

@@ -214,7 +214,7 @@ def test_prod_instance_profile_carries_the_agent_policies(prod: Plan) -> None:
     profile = prod.named("ecs-instance-profile")
     lt = prod.named("ecs-launch-template")
     assert lt.inputs["iamInstanceProfile"]["arn"].startswith(
-        "arn:aws:iam::123456789012:instance-profile/ecs-instance-profile-"
+        "arn:aws:iam::444455556666:instance-profile/ecs-instance-profile-"
     )
     assert profile.urn in lt.dependencies
 
@@ -223,7 +223,8 @@ def test_prod_asg_spans_private_subnets_with_protection(prod: Plan) -> None:
     asg = prod.named("ecs-asg")
     i = asg.inputs
     assert i["vpcZoneIdentifiers"] == prod.exports["networks"]["us-east-1"]["privateSubnetIds"]
-    assert (i["minSize"], i["maxSize"], i["desiredCapacity"]) == (3, 12, 3)
+    # Managed scaling: the group starts empty and the capacity provider raises it (m2).
+    assert (i["minSize"], i["maxSize"], i["desiredCapacity"]) == (0, 12, 0)
     assert i["protectFromScaleIn"] is True and i["forceDelete"] is True
     assert {"key": "AmazonECSManaged", "value": "true", "propagateAtLaunch": True} in i["tags"]
     assert asg.options["ignoreChanges"] == ["desiredCapacity"]
@@ -262,12 +263,25 @@ def test_prod_default_strategy_and_services_use_the_capacity_provider(prod: Plan
         assert td.inputs["requiresCompatibilities"] == ["EC2"]
 
 
-def test_prod_asg_tracks_average_cpu(prod: Plan) -> None:
-    policy = prod.named("ecs-asg-cpu").inputs
+def test_one_scaling_authority_per_cluster(prod: Plan, prod_config: dict[str, Any]) -> None:
+    """m1: managed scaling (prod) has no CPU policy; scaling: cpu has no managed scaling."""
+    assert not [r for r in prod.resources if r.name == "ecs-asg-cpu"]
+    config = set_path(
+        prod_config,
+        "ecs.instances",
+        {"instanceTypes": ["m7i.large"], "scaling": "cpu", "minSize": 2, "maxSize": 6, "cpuTarget": 60},
+    )
+    plan = run_stack("prod", config)
+    policy = plan.named("ecs-asg-cpu").inputs
     assert policy["policyType"] == "TargetTrackingScaling"
-    config = policy["targetTrackingConfiguration"]
-    assert config["predefinedMetricSpecification"] == {"predefinedMetricType": "ASGAverageCPUUtilization"}
-    assert config["targetValue"] == 70
+    tracking = policy["targetTrackingConfiguration"]
+    assert tracking["predefinedMetricSpecification"] == {"predefinedMetricType": "ASGAverageCPUUtilization"}
+    assert tracking["targetValue"] == 60
+    provider = plan.named("ecs-capacity").inputs["autoScalingGroupProvider"]
+    assert provider["managedScaling"] == {"status": "DISABLED"}
+    assert provider["managedTerminationProtection"] == "DISABLED"
+    asg = plan.named("ecs-asg").inputs
+    assert (asg["minSize"], asg["desiredCapacity"], asg["protectFromScaleIn"]) == (2, 2, False)
 
 
 def test_instances_have_no_inbound_rules_and_reach_https_and_nfs_only(prod: Plan) -> None:
@@ -297,7 +311,7 @@ def test_spot_instances_drain_and_rebalance(prod_config: dict[str, Any]) -> None
     config = set_path(
         prod_config,
         "ecs.instances",
-        {"instanceTypes": ["m7i.large", "m6i.large"], "minSize": 1, "maxSize": 4, "spot": True},
+        {"instanceTypes": ["m7i.large", "m6i.large"], "maxSize": 4, "spot": True},
     )
     plan = run_stack("prod", config)
     user_data = base64.b64decode(plan.named("ecs-launch-template").inputs["userData"]).decode()

@@ -235,9 +235,15 @@ def test_efs_works_on_the_ec2_launch_type(prod: Plan) -> None:
     assert request_errors("ecs", "RegisterTaskDefinition", register) == ""
 
 
-def test_no_file_system_without_volumes(dev_config: dict[str, Any]) -> None:
+def test_the_file_system_outlives_the_services_that_mount_it(dev_config: dict[str, Any], dev: Plan) -> None:
+    """M9: no service mounts it any more, yet it stays; it is retained even when turned off."""
     plan = run_stack("dev", set_path(dev_config, "ecs.services[0].volumes", []))
-    assert not [r for r in plan.resources if r.type.startswith("aws:efs/") and r.name.startswith("ecs-")]
+    fs = plan.named("ecs-efs-fs")
+    assert fs.urn == dev.named("ecs-efs-fs").urn and fs.inputs == dev.named("ecs-efs-fs").inputs
+    assert fs.options["retainOnDelete"] is True
+    assert not [r for r in plan.resources if r.type == "aws:efs/accessPoint:AccessPoint" and "web" in r.name]
+    off = run_stack("dev", set_path(set_path(dev_config, "ecs.services[0].volumes", []), "ecs.sharedFileSystem", False))
+    assert not [r for r in off.resources if r.type.startswith("aws:efs/") and r.name.startswith("ecs-")]
 
 
 # -------------------------------------------------------------------------- scaling
@@ -251,6 +257,11 @@ def test_scalable_target_bounds_the_desired_count(dev: Plan) -> None:
         "resourceId": "service/container-platform-dev/web",
         "minCapacity": 2,
         "maxCapacity": 20,
+        "suspendedState": {
+            "dynamicScalingInSuspended": False,
+            "dynamicScalingOutSuspended": False,
+            "scheduledScalingSuspended": False,
+        },
         "tags": {"component": "ecs", "service": "web"},
     }
     assert dev.named("ecs-web-service").urn in dev.named("ecs-web-scaling-target").dependencies
@@ -343,3 +354,57 @@ def test_posix_ids_are_stable_and_in_range() -> None:
     assert posix_id("web") == posix_id("web")
     assert posix_id("web") != posix_id("worker")
     assert all(10000 <= posix_id(name) < 60000 for name in ("a", "web", "payments-api"))
+
+
+# -------------------------------------------------------------------------- first deploy (M2)
+
+
+@pytest.fixture(scope="module")
+def first_run() -> Plan:
+    """The first ``up`` on an empty account: the repositories are created in this very run."""
+    return run_stack("dev", images_pushed=False)
+
+
+def test_first_run_starts_services_without_tasks_and_says_what_to_push(first_run: Plan) -> None:
+    for name in ("web", "worker", "api"):
+        assert first_run.named(f"ecs-{name}-service").inputs["desiredCount"] == 0
+        target = first_run.named(f"ecs-{name}-scaling-target").inputs
+        assert (target["minCapacity"], target["maxCapacity"]) == (0, 0)
+        assert set(target["suspendedState"].values()) == {True}, "no policy or schedule may start tasks"
+    urls = first_run.exports["registry"]["repositoryUrls"]
+    for name, image in (("web", "web:1.4.2"), ("worker", "worker:2.0.1"), ("api", "api:0.9.0")):
+        repo, tag = image.split(":")
+        assert any(f"docker push {urls[repo]}:{tag}" in w and f"service {name} " in w for w in first_run.warnings), (
+            first_run.warnings
+        )
+    # No failed deployment to clear later: the circuit breaker has nothing to judge with no tasks.
+    assert first_run.named("ecs-web-service").inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+
+
+def test_next_run_after_the_push_starts_them(dev: Plan, first_run: Plan) -> None:
+    assert dev.named("ecs-web-service").inputs["desiredCount"] == 2
+    assert dev.named("ecs-worker-service").inputs["desiredCount"] == 1
+    assert not [w for w in dev.warnings if "docker push" in w]
+    # The service keeps ignoring desiredCount under auto scaling; registering min 2 raises it.
+    assert dev.named("ecs-web-service").options["ignoreChanges"] == ["desiredCount"]
+    assert dev.named("ecs-web-scaling-target").inputs["minCapacity"] == 2
+    assert first_run.named("ecs-web-service").urn == dev.named("ecs-web-service").urn
+
+
+def test_an_image_of_another_registry_is_not_looked_up(dev_config: dict[str, Any]) -> None:
+    config = set_path(dev_config, "ecs.services[1].image", "public.ecr.aws/docker/library/busybox:1.37")
+    plan = run_stack("dev", config, images_pushed=False)
+    assert plan.named("ecs-worker-service").inputs["desiredCount"] == 1
+    assert plan.named("ecs-web-service").inputs["desiredCount"] == 0
+
+
+def test_a_service_starts_after_everything_its_first_tasks_need(dev: Plan, prod: Plan) -> None:
+    """m4: mount targets, the NFS rules, the task role policy and the execution role's policies."""
+    for plan in (dev, prod):
+        deps = set(plan.named("ecs-web-service").dependencies)
+        needed = [r.urn for r in plan.of_type("aws:efs/mountTarget:MountTarget") if r.name.startswith("ecs-efs-")]
+        needed += [plan.named(n).urn for n in ("ecs-web-nfs", "ecs-web-task-policy", "ecs-execution-managed")]
+        needed.append(plan.named("ecs-execution-secrets").urn)
+        assert needed and set(needed) <= deps, set(needed) - deps
+    assert prod.named("ecs-instances-nfs").urn in prod.named("ecs-web-service").dependencies
+    assert prod.named("ecs-execution-managed").urn in prod.named("ecs-worker-service").dependencies

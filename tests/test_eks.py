@@ -100,7 +100,13 @@ def test_one_cluster_per_region_on_its_provider(prod: Plan) -> None:
         assert c.providers["aws"].startswith(prod.named(f"aws-{region}").urn + "::")
         assert c.inputs["name"] == f"container-platform-prod-{region}"
         assert c.inputs["vpcId"] == prod.exports["networks"][region]["vpcId"]
-        assert c.inputs["privateSubnetIds"] == prod.exports["networks"][region]["privateSubnetIds"]
+        # Two AZs for the control plane, whatever azCount is: its subnets may change only within them.
+        assert c.inputs["privateSubnetIds"] == prod.exports["networks"][region]["privateSubnetIds"][:2]
+        assert "publicSubnetIds" not in c.inputs
+        assert (
+            prod.named(f"eks-{region}-system").inputs["subnetIds"]
+            == prod.exports["networks"][region]["privateSubnetIds"]
+        )
 
 
 def test_cluster_is_hardened(prod: Plan) -> None:
@@ -126,7 +132,7 @@ def test_pulumi_eks_creates_no_security_group_role_oidc_provider_or_access_entry
     trust = json.loads(prod.named("eks-us-east-1-cluster-role").inputs["assumeRolePolicy"])
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": "eks.amazonaws.com"}
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "444455556666"}
     policy = prod.named("eks-us-east-1-cluster-role-policy").inputs["policyArn"]
     assert policy == "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
 
@@ -368,9 +374,9 @@ def test_cluster_autoscaler_has_its_identity_policy_and_manifests(prod: Plan) ->
     """M10: pending pods grow node groups, including the minSize-0 spot group."""
     identity = prod.named("eks-us-east-1-cluster-autoscaler-identity").inputs
     assert (identity["namespace"], identity["serviceAccount"]) == ("kube-system", "cluster-autoscaler")
-    assert identity["roleArn"].startswith("arn:aws:iam::123456789012:role/eks-us-east-1-cluster-autoscaler-role")
+    assert identity["roleArn"].startswith("arn:aws:iam::444455556666:role/eks-us-east-1-cluster-autoscaler-role")
     policy = json.loads(prod.named("eks-us-east-1-cluster-autoscaler-policy").inputs["policy"])
-    assert policy == cluster_autoscaler_policy("container-platform-prod-us-east-1", "123456789012", "us-east-1")
+    assert policy == cluster_autoscaler_policy("container-platform-prod-us-east-1", "444455556666", "us-east-1")
     objects = objects_of(prod, "us-east-1", "cluster-autoscaler")
     deployment = objects["Deployment/cluster-autoscaler"]
     (container,) = deployment["spec"]["template"]["spec"]["containers"]

@@ -26,6 +26,14 @@ def provider_urn(ref: str) -> str:
     return ref.rsplit("::", 1)[0]
 
 
+def test_every_provider_refuses_credentials_of_another_account(plans: dict[str, Plan]) -> None:
+    """B4: the provider checks the caller's account before it creates anything."""
+    for stack, plan in plans.items():
+        account = stack_config(stack)["container-platform:accountId"]
+        for provider in plan.of_type("pulumi:providers:aws"):
+            assert json.loads(provider.inputs["allowedAccountIds"]) == [account], provider.name
+
+
 def test_one_provider_per_region_in_use_with_base_tags(plans: dict[str, Plan]) -> None:
     for stack, regions in EXPECTED_REGIONS.items():
         providers = plans[stack].of_type("pulumi:providers:aws")
@@ -194,15 +202,17 @@ def test_prod_registry_replicates_to_eu_west_1(plans: dict[str, Plan]) -> None:
 def test_every_configured_repository_is_built_safely(plans: dict[str, Plan]) -> None:
     for stack, plan in plans.items():
         names = [r["name"] for r in stack_config(stack)["container-platform:registry"]["repositories"]]
-        repos = {r.inputs["name"]: r for r in plan.of_type("aws:ecr/repository:Repository")}
+        home = [r for r in plan.of_type("aws:ecr/repository:Repository") if r.region == "us-east-1"]
+        repos = {r.inputs["name"]: r for r in home}
         assert sorted(repos) == sorted(names)
         for repo in repos.values():
             assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
             assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
             assert repo.inputs["encryptionConfigurations"][0]["encryptionType"] == "KMS"
-            assert repo.inputs["forceDelete"] is False
+            assert repo.inputs["forceDelete"] is (stack == "dev")
             assert plan.named(f"{repo.name}-lifecycle").inputs["repository"] == repo.inputs["name"]
-        assert plan.exports["registry"]["repositoryUrls"]["web"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
+        account = stack_config(stack)["container-platform:accountId"]
+        assert plan.exports["registry"]["repositoryUrls"]["web"] == f"{account}.dkr.ecr.us-east-1.amazonaws.com/web"
 
 
 def test_public_repository_uses_the_us_east_1_provider(plans: dict[str, Plan]) -> None:

@@ -103,8 +103,24 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
         "ecs.instances.desiredSize",
         40,
         "ecs.instances.desiredSize",
-        "must be between minSize (3) and maxSize (12)",
+        "must be between minSize (1) and maxSize (12)",
     ),
+    (
+        "prod",
+        "ecs.instances.minSize",
+        3,
+        "ecs.instances.minSize",
+        "applies only to scaling: cpu, and scaling is managed",
+    ),
+    ("prod", "ecs.instances.cpuTarget", 60, "ecs.instances.cpuTarget", "applies only to scaling: cpu"),
+    (
+        "prod",
+        "ecs.instances",
+        {"instanceTypes": ["m7i.large"], "scaling": "cpu", "maxSize": 4, "targetCapacity": 90},
+        "ecs.instances.targetCapacity",
+        "applies only to scaling: managed",
+    ),
+    ("prod", "ecs.instances.scaling", "both", "ecs.instances.scaling", "'managed' or 'cpu'"),
     (
         "prod",
         "ecs.instances.instanceTypes",
@@ -421,6 +437,15 @@ BAD_INPUTS += [
     ),
     ("prod", "eks.nodeGroups[2].spot", True, "eks.nodeGroups[2].spot", "unknown key"),
     # Pinned versions (m3), access (m6, m11), nodes (M4, M10) and Container Insights on AL2023 (m9).
+    ("dev", "accountId", DELETE, "accountId", "required: set container-platform:accountId to the 12-digit account"),
+    ("dev", "accountId", "12345", "accountId", "a 12-digit AWS account id"),
+    (
+        "prod",
+        "ecs.services[0].loadBalancer.certificateArn",
+        "arn:aws:acm:us-east-1:123456789012:certificate/0f7c9a52-3a8e-4d8e-9b1e-2f5c7d9e1a00",
+        "ecs.services[0].loadBalancer.certificateArn",
+        "belongs to account 123456789012, but this stack deploys to accountId 444455556666",
+    ),
     ("dev", "eks.versions", DELETE, "eks.versions", "required key is missing"),
     ("dev", "eks.versions.addons.coredns", DELETE, "eks.versions.addons", "no version for coredns"),
     (
@@ -563,7 +588,7 @@ def test_unknown_top_level_key_lists_the_allowed_keys(dev_config: dict[str, Any]
     dev_config["container-platform:ecss"] = {}
     with pytest.raises(
         ConfigError,
-        match=r"container-platform:ecss: unknown key; expected one of container-platform:environment, .*container-platform:ecs",
+        match=r"container-platform:ecss: unknown key; expected one of container-platform:accountId, container-platform:environment, .*container-platform:ecs",
     ):
         parse_config(dev_config)
 
@@ -624,6 +649,7 @@ def test_instance_architecture_recognises_graviton(instance_type: str, arch: str
 def test_defaults_are_the_safe_ones() -> None:
     settings = parse(
         {
+            "accountId": "111122223333",
             "environment": "dev",
             "network": '{"cidrs": {"us-east-1": "10.0.0.0/16"}}',
             "registry": '{"repositories": [{"name": "web"}]}',
@@ -718,7 +744,7 @@ def test_replication_is_limited_to_100_repositories(prod_config: dict[str, Any])
 
 
 def test_ecr_public_needs_a_us_east_1_provider() -> None:
-    base = {"environment": "dev", "network": '{"cidrs": {"eu-west-1": "10.0.0.0/16"}}'}
+    base = {"accountId": "111122223333", "environment": "dev", "network": '{"cidrs": {"eu-west-1": "10.0.0.0/16"}}'}
     with_public = parse({**base, "registry": '{"public": [{"name": "tools"}]}'}, home_region="eu-west-1", stack="t")
     assert with_public.provider_regions == ("eu-west-1", "us-east-1")
     assert with_public.regions == ("eu-west-1",)
@@ -869,3 +895,14 @@ def test_pinned_versions_are_the_only_source_of_add_on_versions(dev_config: dict
         "aws-efs-csi-driver",
         "amazon-cloudwatch-observability",
     )
+
+
+def test_a_secret_of_another_account_is_warned_about(dev_config: dict[str, Any]) -> None:
+    other = "arn:aws:secretsmanager:us-east-1:210987654321:secret:shared-db"
+    warnings = parse_config(set_path(dev_config, "ecs.services[0].secrets.DATABASE_URL", other)).warnings
+    assert any(w.startswith("ecs.services[0].secrets.DATABASE_URL: in account 210987654321") for w in warnings)
+    assert not any("secrets.DATABASE_URL" in w for w in parse_config(dev_config).warnings)
+
+
+def test_dev_and_prod_deploy_to_different_accounts(dev_config: dict[str, Any], prod_config: dict[str, Any]) -> None:
+    assert parse_config(dev_config).account_id != parse_config(prod_config).account_id
