@@ -6,12 +6,22 @@ Resources are matched by URN:
 - **add**: the URN is only in HEAD; **remove**: only in BASE;
 - **replace**: a removed and an added resource with the same type and logical name, that
   is, a resource whose URN moved (a new parent component). Pulumi deletes the old one and
-  creates the new one unless an alias links them. An input change that makes the provider
-  replace a resource in place (a new VPC CIDR, a cluster name) cannot be known offline:
-  it shows as an update here and only ``pulumi preview`` tells the two apart;
+  creates the new one unless an alias links them. Also an update whose changed inputs
+  include a property the provider can only change by replacing the resource (a new VPC
+  CIDR, a cluster name): ``force_new.json`` lists those properties per resource type, read
+  from the ForceNew attributes of the terraform-provider-aws source that pulumi-aws bridges
+  (see ``docs/diff.md``). Such an entry says ``replace (forces: `cidrBlock`)``. A property
+  in the resource's ``replaceOnChanges`` option forces it too; one in ``ignoreChanges``
+  does not;
 - **update**: the same URN with different inputs, provider (``(provider)``) or resource
-  options (``(options).protect`` and so on). Dependencies are not compared: they follow
-  from the inputs.
+  options (``(options).protect`` and so on), none of them forcing a replacement.
+  Dependencies are not compared: they follow from the inputs. An updated ``aws:`` resource
+  whose type has no ForceNew data says so: it might be a replacement.
+
+Stateful resources (file systems, keys, registries, clusters, secrets, log groups, load
+balancers, the VPC, databases: ``STATEFUL``) that are replaced or removed, and every
+protected or deletion-protected resource that is, are listed first, under "Stateful
+resources replaced or deleted", with what is lost and what makes ``pulumi up`` fail.
 
 Changed inputs are listed as ``path: old → new`` with nested paths (``tags.environment``,
 ``rules[0].selection.countNumber``); inputs that carry JSON documents (IAM policies,
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import json
 import re
 import sys
@@ -59,6 +70,66 @@ SECRET_WORDS: Final = frozenset({"password", "passwd", "passphrase", "secret", "
 Kind = Literal["add", "remove", "replace", "update"]
 KINDS: Final[tuple[Kind, ...]] = ("add", "remove", "replace", "update")
 KIND_TITLES: Final[dict[Kind, str]] = {"add": "Added", "remove": "Removed", "replace": "Replaced", "update": "Updated"}
+
+FORCE_NEW_FILE: Final = Path(__file__).with_name("force_new.json")
+"""Per resource type, the input properties whose change makes the provider replace the resource."""
+
+CHECKED_PREFIXES: Final = ("aws:", "awsx:", "eks:")
+"""Types from these packages should have ForceNew data: an update of one without it says so."""
+
+_LOST_ECR = "its images are lost"
+_LOST_EKS = (
+    "every Kubernetes object, the API endpoint, the OIDC issuer and the certificate authority are recreated; "
+    "node groups, add-ons and access entries follow"
+)
+_LOST_LB = "its DNS name changes, and so does everything pointing at it (DNS records, clients, CloudFront origins)"
+_LOST_DB = "its data is lost unless a final snapshot or backup is restored"
+STATEFUL: Final[dict[str, str]] = {
+    "aws:efs/fileSystem:FileSystem": "EFS file system: its files are lost (backups only if AWS Backup already ran)",
+    "aws:fsx/ontapFileSystem:OntapFileSystem": "FSx for NetApp ONTAP file system: every volume and its data is lost",
+    "aws:fsx/ontapStorageVirtualMachine:OntapStorageVirtualMachine": "FSx ONTAP storage virtual machine: its volumes are lost",
+    "aws:fsx/ontapVolume:OntapVolume": "FSx ONTAP volume: its data is lost",
+    "aws:fsx/lustreFileSystem:LustreFileSystem": "FSx for Lustre file system: its data is lost",
+    "aws:fsx/openZfsFileSystem:OpenZfsFileSystem": "FSx for OpenZFS file system: its data is lost",
+    "aws:fsx/windowsFileSystem:WindowsFileSystem": "FSx for Windows file system: its data is lost",
+    "aws:kms/key:Key": (
+        "KMS key: once its deletion window ends, everything encrypted under it (images, volumes, secrets, "
+        "cluster secrets) cannot be decrypted; a key pending deletion cannot be used at all"
+    ),
+    "aws:ecr/repository:Repository": f"ECR repository: {_LOST_ECR}",
+    "aws:ecrpublic/repository:Repository": f"ECR Public repository: {_LOST_ECR}",
+    "eks:index:Cluster": f"EKS cluster: {_LOST_EKS}",
+    "aws:eks/cluster:Cluster": f"EKS cluster: {_LOST_EKS}",
+    "aws:secretsmanager/secret:Secret": (
+        "Secrets Manager secret: its value and versions are lost, and its name stays reserved during the recovery window"
+    ),
+    "aws:ssm/parameter:Parameter": "SSM parameter: its value and history are lost",
+    "aws:cloudwatch/logGroup:LogGroup": "CloudWatch log group: its log events are deleted",
+    "aws:lb/loadBalancer:LoadBalancer": f"load balancer: {_LOST_LB}",
+    "aws:alb/loadBalancer:LoadBalancer": f"load balancer: {_LOST_LB}",
+    "aws:elb/loadBalancer:LoadBalancer": f"classic load balancer: {_LOST_LB}",
+    "awsx:ec2:Vpc": (
+        "VPC (awsx): the VPC or its subnets are recreated; what runs in them (cluster, nodes, load balancers, "
+        "mount targets, NAT gateways) must move, and subnets holding ENIs cannot be deleted (review M6)"
+    ),
+    "aws:ec2/vpc:Vpc": "VPC: everything in it must move",
+    "aws:ec2/subnet:Subnet": "subnet: what runs in it must move; a subnet holding ENIs cannot be deleted",
+    "aws:ec2/eip:Eip": "Elastic IP: the public address changes",
+    "aws:ebs/volume:Volume": f"EBS volume: {_LOST_DB}",
+    "aws:s3/bucket:Bucket": "S3 bucket: its objects are lost (deletion fails while it holds objects unless forceDestroy)",
+    "aws:s3/bucketV2:BucketV2": "S3 bucket: its objects are lost (deletion fails while it holds objects unless forceDestroy)",
+    "aws:rds/instance:Instance": f"RDS instance: {_LOST_DB}",
+    "aws:rds/cluster:Cluster": f"RDS cluster: {_LOST_DB}",
+    "aws:docdb/cluster:Cluster": f"DocumentDB cluster: {_LOST_DB}",
+    "aws:neptune/cluster:Cluster": f"Neptune cluster: {_LOST_DB}",
+    "aws:dynamodb/table:Table": f"DynamoDB table: {_LOST_DB}",
+    "aws:elasticache/cluster:Cluster": "ElastiCache cluster: its cached data is lost",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache replication group: its data is lost",
+    "aws:opensearch/domain:Domain": f"OpenSearch domain: {_LOST_DB}",
+    "aws:backup/vault:Vault": "Backup vault: its recovery points are lost (deletion fails while it holds any)",
+    "aws:route53/zone:Zone": "Route 53 hosted zone: new name servers, its records are lost",
+}
+"""Resource types whose replacement or deletion loses data or breaks what depends on them, and what is lost."""
 
 
 class _Absent:
@@ -97,7 +168,26 @@ class ResourceDiff:
     region: str
     changes: tuple[Change, ...] = ()
     old_urn: str = ""
-    """BASE's URN of a replaced resource."""
+    """BASE's URN of a resource whose URN moved."""
+    forces: tuple[str, ...] = ()
+    """The changed input properties that make the provider replace this resource (from ``force_new.json``)."""
+    unchecked: bool = False
+    """An update of a type without ForceNew data: it might be a replacement."""
+    protected: bool = False
+    """BASE has ``protect``: Pulumi refuses to replace or delete it."""
+    deletion_protected: bool = False
+    """BASE sets ``enableDeletionProtection`` / ``deletionProtection``: AWS refuses to delete it."""
+    retained: bool = False
+    """BASE has ``retainOnDelete``: Pulumi leaves the old resource in the account instead of deleting it."""
+    force_delete: bool | None = None
+    """An ECR repository's ``forceDelete`` in BASE (deleting one that holds images fails unless it is true)."""
+
+    @property
+    def stateful(self) -> bool:
+        """Replaced or removed, and either stateful or protected in some way."""
+        return self.kind in ("replace", "remove") and (
+            self.type in STATEFUL or self.protected or self.deletion_protected
+        )
 
 
 @dataclass(frozen=True)
@@ -122,6 +212,11 @@ class PlanDiff:
     def of_kind(self, kind: Kind) -> list[ResourceDiff]:
         """The resource diffs of one kind."""
         return [r for r in self.resources if r.kind == kind]
+
+    @property
+    def stateful(self) -> list[ResourceDiff]:
+        """Stateful, protected or deletion-protected resources that are replaced or removed."""
+        return [r for r in self.resources if r.stateful]
 
     @property
     def empty(self) -> bool:
@@ -285,6 +380,195 @@ def diff_resource(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Chan
     return changes
 
 
+# --- replacements ------------------------------------------------------------------------------
+
+
+@functools.cache
+def load_force_new(path: Path = FORCE_NEW_FILE) -> dict[str, Any]:
+    """``force_new.json``: ``{"pulumiAws": ..., "upstream": {...}, "types": {type: {"forceNew": [...], ...}}}``."""
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict) or not isinstance(data.get("types"), dict):
+        raise ValueError(f"{path}: no types map")
+    return data
+
+
+def _segments(path: str) -> list[str]:
+    """``vpcConfig.subnetIds`` → ``["vpcConfig", "subnetIds"]``; list indexes and quoted keys are dropped."""
+    return [part for part in re.split(r"\.|\[[^\]]*\]", path) if part and part != "*"]
+
+
+def _pluck(value: Any, segments: Sequence[str]) -> Any:
+    """The value at ``segments`` below ``value``, mapped over every list on the way (``None`` where absent)."""
+    if isinstance(value, list):
+        return [_pluck(item, segments) for item in value]
+    if not segments:
+        return value
+    if isinstance(value, Mapping):
+        return _pluck(value.get(segments[0]), segments[1:])
+    return None
+
+
+def _norm(value: Any) -> Any:
+    """``value`` with empty containers, nulls and lists of nothing made ``None`` (the provider sees no difference)."""
+    if isinstance(value, Mapping):
+        kept = {str(k): v for k, v in ((k, _norm(v)) for k, v in value.items()) if v is not None}
+        return kept or None
+    if isinstance(value, list):
+        items = [_norm(v) for v in value]
+        return items if any(v is not None for v in items) else None
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return _norm(value) is None
+
+
+def _changed(old: Any, new: Any) -> bool:
+    """Whether two values differ (JSON documents in strings compared as documents)."""
+    return bool(diff_values(_norm(old), _norm(new)))
+
+
+def _applies(when: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> bool:
+    """Whether a conditional rule's ``when`` holds on ``inputs``.
+
+    ``when`` names a ``path`` and either ``set`` (whether it has a value) or ``in`` / ``notIn`` (its value, or
+    ``default`` when it has none, is / is not one of these).
+    """
+    if not when:
+        return True
+    value = _pluck(inputs, _segments(str(when["path"])))
+    if "set" in when:
+        return bool(when["set"]) != _empty(value)
+    if _empty(value):
+        value = when.get("default")
+    if "in" in when:
+        return value in when["in"]
+    return value not in when.get("notIn", [])
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _only_appended(old: Any, new: Any) -> bool:
+    """Whether ``new`` is ``old`` with items appended to its lists (at any depth) or with larger numbers."""
+    old, new = _norm(old), _norm(new)
+    if old is None:
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return len(new) >= len(old) and all(_only_appended(o, n) for o, n in zip(old, new, strict=False))
+    if _number(old) and _number(new):
+        return bool(new >= old)
+    return not _changed(old, new)
+
+
+def _rule_hits(change: str, old: Any, new: Any) -> bool:
+    """Whether one property's ``old`` → ``new`` is the kind of change a conditional rule forces on."""
+    if change == "any":
+        return _changed(old, new)
+    if change == "removed":
+        return not _empty(old) and _empty(new)
+    if change == "emptiedOrFilled":
+        return _empty(old) != _empty(new)
+    if change == "itemRemoved":
+        kept = {json.dumps(item, sort_keys=True) for item in new or []} if isinstance(new or [], list) else set()
+        return isinstance(old, list) and any(json.dumps(item, sort_keys=True) not in kept for item in old)
+    if change == "increase":
+        return _number(old) and _number(new) and bool(new > old)
+    if change == "notAppended":
+        return not _only_appended(old, new)
+    raise ValueError(f"force_new.json: unknown conditional change kind {change!r}")
+
+
+def forcing_properties(
+    spec: Mapping[str, Any],
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    ignore_changes: Sequence[str] = (),
+    replace_on_changes: Sequence[str] = (),
+) -> tuple[str, ...]:
+    """The properties of ``spec`` (one type of ``force_new.json``) whose change from ``old`` to ``new`` inputs replaces.
+
+    A path listed in ``ignoreChanges`` (or below one; ``*``: every input) is not diffed by Pulumi and forces
+    nothing; every path in ``replaceOnChanges`` (``*``: any input) forces a replacement when it changes.
+    """
+    ignored = [".".join(_segments(path)) for path in ignore_changes]
+
+    def covered(path: str) -> bool:
+        return any(not i or path == i or path.startswith(i + ".") for i in ignored)  # "*" ignores everything
+
+    def at(inputs: Mapping[str, Any], path: str) -> Any:
+        return _pluck(inputs, _segments(path))
+
+    forces: list[str] = []
+    for path in spec.get("forceNew", []):
+        if not covered(path) and _changed(at(old, path), at(new, path)):
+            forces.append(path)
+    for path in spec.get("forceNewOnAddOrRemove", []):
+        if not covered(path) and _empty(at(old, path)) != _empty(at(new, path)):
+            forces.append(path)
+    for rule in spec.get("conditional", []):
+        if not _applies(rule.get("when"), new):
+            continue
+        properties = [path for path in rule["properties"] if not covered(path)]
+        if rule["change"] == "switched":  # which one of several mutually exclusive properties is set
+            before = {path for path in properties if not _empty(at(old, path))}
+            after = {path for path in properties if not _empty(at(new, path))}
+            if before and after and before != after:
+                forces += sorted(before ^ after)
+            continue
+        forces += [path for path in properties if _rule_hits(rule["change"], at(old, path), at(new, path))]
+    for path in replace_on_changes:
+        changed = _changed(old, new) if path == "*" else _changed(at(old, path), at(new, path))
+        if changed and not covered(path):
+            forces.append(path)
+    return tuple(dict.fromkeys(forces))
+
+
+def _options(resource: Mapping[str, Any]) -> Mapping[str, Any]:
+    return resource.get("options") or {}
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def replacement(
+    force_new: Mapping[str, Any], base: Mapping[str, Any], head: Mapping[str, Any]
+) -> tuple[tuple[str, ...], bool]:
+    """``(forces, unchecked)`` of one resource updated from ``base`` to ``head`` (same URN).
+
+    ``unchecked`` is true for a type of a checked package (``aws:``, ``awsx:``, ``eks:``) with no data.
+    """
+    type_ = str(head.get("type", ""))
+    spec = force_new.get("types", {}).get(type_)
+    replace_on = _strings(_options(head).get("replaceOnChanges"))
+    if spec is None and not replace_on:
+        return (), type_.startswith(CHECKED_PREFIXES)
+    forces = forcing_properties(
+        spec or {},
+        base.get("inputs") or {},
+        head.get("inputs") or {},
+        ignore_changes=_strings(_options(head).get("ignoreChanges")),
+        replace_on_changes=replace_on,
+    )
+    return forces, spec is None and type_.startswith(CHECKED_PREFIXES)
+
+
+def _protection(base: Mapping[str, Any]) -> dict[str, Any]:
+    """What BASE says about deleting a resource: protect, deletion protection, retainOnDelete, ECR forceDelete."""
+    inputs, options = base.get("inputs") or {}, _options(base)
+    ecr = str(base.get("type")) == "aws:ecr/repository:Repository"
+    return {
+        "protected": options.get("protect") is True,
+        "deletion_protected": any(
+            inputs.get(key) is True for key in ("enableDeletionProtection", "deletionProtection")
+        ),
+        "retained": options.get("retainOnDelete") is True,
+        "force_delete": inputs.get("forceDelete") is True if ecr else None,
+    }
+
+
 def components(resources: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """URN → name of its top-level ancestor (its own name when its parent is the stack)."""
     by_urn = {str(r["urn"]): r for r in resources}
@@ -312,8 +596,14 @@ def _entry(kind: Kind, resource: Mapping[str, Any], component: str, changes: Seq
     )
 
 
-def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
-    """Compare two plans (``Plan.to_json()`` dicts): resources, stack outputs and warnings."""
+def diff_plans(
+    base: Mapping[str, Any], head: Mapping[str, Any], force_new: Mapping[str, Any] | None = None
+) -> PlanDiff:
+    """Compare two plans (``Plan.to_json()`` dicts): resources, stack outputs and warnings.
+
+    ``force_new`` is the replacement data (default: ``force_new.json`` next to this module).
+    """
+    force_new = load_force_new() if force_new is None else force_new
     base_resources = {str(r["urn"]): r for r in base.get("resources") or []}
     head_resources = {str(r["urn"]): r for r in head.get("resources") or []}
     base_components = components(base_resources.values())
@@ -324,7 +614,9 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
     for urn in sorted(base_resources.keys() & head_resources.keys()):
         changes = diff_resource(base_resources[urn], head_resources[urn])
         if changes:
-            entries.append(_entry("update", head_resources[urn], head_components[urn], changes))
+            forces, unchecked = replacement(force_new, base_resources[urn], head_resources[urn])
+            entry = _entry("replace" if forces else "update", head_resources[urn], head_components[urn], changes)
+            entries.append(replace(entry, forces=forces, unchecked=unchecked, **_protection(base_resources[urn])))
         else:
             unchanged += 1
 
@@ -340,11 +632,14 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         for old_urn, new_urn in pairs:
             changes = diff_resource(base_resources[old_urn], head_resources[new_urn])
             entry = _entry("replace", head_resources[new_urn], head_components[new_urn], changes)
-            entries.append(replace(entry, old_urn=old_urn))
+            entries.append(replace(entry, old_urn=old_urn, **_protection(base_resources[old_urn])))
         removed[key] = removed[key][len(pairs) :]
         added[key] = added[key][len(pairs) :]
     for urns in removed.values():
-        entries += [_entry("remove", base_resources[u], base_components[u]) for u in urns]
+        entries += [
+            replace(_entry("remove", base_resources[u], base_components[u]), **_protection(base_resources[u]))
+            for u in urns
+        ]
     for urns in added.values():
         entries += [_entry("add", head_resources[u], head_components[u]) for u in urns]
 
@@ -397,13 +692,63 @@ def render_change(change: Change, limit: int = 100) -> str:
     return f"- {_code(change.path)}: {_value(change.old, limit)} → {_value(change.new, limit)}"
 
 
+def _why(entry: ResourceDiff) -> str:
+    """Why a resource is replaced or removed."""
+    if entry.kind == "remove":
+        return "removed from the program"
+    if entry.forces:
+        return "a change of " + ", ".join(_code(f) for f in entry.forces) + " forces a new one"
+    parent = next((c for c in entry.changes if c.path == "(parent)"), None)
+    moved = f" (parent {_code(str(parent.old))} → {_code(str(parent.new))})" if parent else ""
+    return f"its URN moved{moved} and no alias links the old one to it"
+
+
+def render_stateful(entry: ResourceDiff) -> str:
+    """One line of the stateful section: what happens, why, what is lost and what blocks ``pulumi up``."""
+    verb = "**replace**" if entry.kind == "replace" else "**delete**"
+    where = f"{_code(entry.component)} · {entry.region or 'no region'}"
+    parts = [f"- {verb} {_code(entry.name)} {_code(entry.type)} ({where}): {_why(entry)}."]
+    if entry.type in STATEFUL:
+        parts.append(STATEFUL[entry.type] + ".")
+    if entry.protected:
+        parts.append(
+            "**Protected** (`protect: true`): `pulumi up` fails on it until protection is removed "
+            "(set `protect: false` in an update of its own, or `pulumi state unprotect`)."
+        )
+    if entry.deletion_protected:
+        what = "the new one is created first, then deleting the old one" if entry.kind == "replace" else "deleting it"
+        parts.append(
+            f"**Deletion protection is on**: {what} fails, and the update stops there (with two of them for a "
+            "replacement) until deletion protection is turned off in an update of its own (review m10)."
+        )
+    if entry.retained:
+        parts.append("`retainOnDelete`: Pulumi leaves the old one in the account; delete or import it by hand.")
+    if entry.force_delete is False:
+        parts.append("`forceDelete` is off: deleting it fails while it holds images.")
+    return " ".join(parts)
+
+
+def _render_entry(entry: ResourceDiff) -> str:
+    line = f"- {_code(entry.name)} {_code(entry.type)}"
+    if entry.forces:
+        return line + " — replace (forces: " + ", ".join(_code(f) for f in entry.forces) + ")"
+    if entry.unchecked:
+        return line + " — no ForceNew data for this type: `pulumi preview` tells whether this replaces it"
+    return line
+
+
 def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int = 40) -> str:
     """The diff as Markdown: a summary line, then one section per component and region.
 
-    At most ``max_changes`` changed paths are listed per resource.
+    Stateful resources replaced or deleted, when there are any, come first of all. At most ``max_changes`` changed paths are listed per resource.
     """
     stack = diff.head_stack if diff.base_stack in ("", diff.head_stack) else f"{diff.base_stack} → {diff.head_stack}"
-    lines = [f"### {title or f'Offline plan diff: {stack}'}", "", f"**{diff.summary()}**", ""]
+    lines: list[str] = []
+    if diff.stateful:
+        lines += ["## Stateful resources replaced or deleted", ""]
+        lines += [render_stateful(entry) for entry in diff.stateful]
+        lines.append("")
+    lines += [f"### {title or f'Offline plan diff: {stack}'}", "", f"**{diff.summary()}**", ""]
     if diff.mandatory_in_head:
         lines += [f"**Guardrails: {diff.mandatory_in_head} mandatory violation(s) in this change; see below.**", ""]
     if diff.empty:
@@ -421,7 +766,7 @@ def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int =
                 continue
             lines += ["", f"{KIND_TITLES[kind]} ({len(of_kind)}):", ""]
             for entry in of_kind:
-                lines.append(f"- {_code(entry.name)} {_code(entry.type)}")
+                lines.append(_render_entry(entry))
                 if kind in ("update", "replace"):
                     lines += ["  " + render_change(c) for c in entry.changes[:max_changes]]
                     if len(entry.changes) > max_changes:
@@ -445,9 +790,10 @@ def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int =
         lines += [f"- gone: {w}" for w in diff.warnings_removed]
         lines.append("")
     lines += [
-        "_Offline plan under mocks: a replacement here is a resource whose URN moved; "
-        "an input the provider can only change by replacing shows as an update. "
-        "`pulumi preview` has the final word._",
+        "_Offline plan under mocks: a replacement here is a resource whose URN moved or whose changed inputs "
+        "include a property the provider can only change by replacing it (`offline_plan/force_new.json`, read "
+        "from the upstream provider source). Values known only at deploy time (IDs, computed CIDRs) are not "
+        "compared, so a replacement that follows from another one is not shown. `pulumi preview` has the final word._",
         "",
     ]
     return "\n".join(lines)
