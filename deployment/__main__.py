@@ -1,6 +1,7 @@
-"""container-platform-deployment: composition only (settings -> provider -> resources -> exports).
+"""container-platform-deployment: composition only (settings -> providers -> resources -> exports).
 
-Pulumi Deployments for the container-platform stacks and the AWS side they deploy with.
+Pulumi Deployments for the container-platform stacks and the AWS side they deploy with: each
+stack's deploy role lives in the stack's own account, next to that account's OIDC provider.
 """
 
 import pulumi
@@ -12,23 +13,40 @@ from deploy_components.policies import PULUMI_OIDC_ISSUER, path_filters
 from deploy_components.stack_deployment import StackDeployment, StackDeploymentArgs
 
 cfg = deploy_settings.load()
+accounts = cfg.accounts()
+tags = {"project": deploy_settings.NAMESPACE, "stack": pulumi.get_stack(), "managed-by": "pulumi"}
 
-# IAM is global, but the provider still needs a region; nothing relies on the ambient one.
-aws_provider = aws.Provider(
-    "aws",
-    region=cfg.aws_region,
-    default_tags=aws.ProviderDefaultTagsArgs(
-        tags={"project": deploy_settings.NAMESPACE, "stack": pulumi.get_stack(), "managed-by": "pulumi"}
-    ),
-)
+# One provider per account, pinned to it: credentials of any other account fail before a
+# resource is created. IAM is global, but the provider still needs a region.
+providers = {
+    account: aws.Provider(
+        f"aws-{account}",
+        region=cfg.aws_region,
+        allowed_account_ids=[account],
+        # Accounts other than the ambient credentials' are reached through a role there.
+        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=a.assume_role_arn, session_name=deploy_settings.NAMESPACE)]
+        if a.assume_role_arn
+        else None,
+        default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+    )
+    for account, a in accounts.items()
+}
 
-# One provider per issuer URL and account; every deploy role trusts it.
-oidc_provider = aws.iam.OpenIdConnectProvider(
-    "pulumi-oidc",
-    url=PULUMI_OIDC_ISSUER,
-    client_id_lists=[cfg.organization],
-    opts=pulumi.ResourceOptions(provider=aws_provider),
-)
+
+def oidc_provider_arn(account: deploy_settings.AccountAccess) -> pulumi.Input[str]:
+    """The account's provider for api.pulumi.com/oidc: the existing one, else one created here."""
+    if account.existing_oidc_provider_arn is not None:
+        return account.existing_oidc_provider_arn
+    return aws.iam.OpenIdConnectProvider(
+        f"pulumi-oidc-{account.account_id}",
+        url=PULUMI_OIDC_ISSUER,
+        client_id_lists=[cfg.organization],
+        opts=pulumi.ResourceOptions(provider=providers[account.account_id]),
+    ).arn
+
+
+# An account holds one provider per issuer URL; every deploy role in it trusts that one.
+oidc_provider_arns = {account: oidc_provider_arn(a) for account, a in accounts.items()}
 
 deployments = {
     stack: StackDeployment(
@@ -39,7 +57,7 @@ deployments = {
             stack=stack,
             repository=cfg.repository,
             branch=s.branch,
-            oidc_provider_arn=oidc_provider.arn,
+            oidc_provider_arn=oidc_provider_arns[s.account_id],
             deploy_policy_arns=s.deploy_policy_arns,
             repo_dir=s.repo_dir,
             deploy_commits=s.deploy_commits,
@@ -49,7 +67,7 @@ deployments = {
             drift_schedule=s.drift_schedule,
             drift_auto_remediate=s.drift_auto_remediate,
         ),
-        opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
+        opts=pulumi.ResourceOptions(providers={"aws": providers[s.account_id]}),
     )
     for stack, s in cfg.stacks.items()
 }
@@ -66,6 +84,6 @@ if cfg.guardrails.enabled:
     )
     pulumi.export("policyPackVersion", guardrails.pack.version_tag)
 
-pulumi.export("oidcProviderArn", oidc_provider.arn)
+pulumi.export("oidcProviderArns", oidc_provider_arns)
 pulumi.export("deployRoleArns", {stack: d.role_arn for stack, d in deployments.items()})
 pulumi.export("driftSchedules", {stack: s.drift_schedule for stack, s in cfg.stacks.items() if s.drift_schedule})

@@ -21,6 +21,10 @@ DRIFT = "pulumiservice:index:DriftSchedule"
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+PROVIDER = "pulumi:providers:aws"
+DEV_ACCOUNT, PROD_ACCOUNT = "123456789012", "444455556666"
+ACCOUNTS = {"dev": DEV_ACCOUNT, "prod": PROD_ACCOUNT}
+PROD_ROLE = f"arn:aws:iam::{PROD_ACCOUNT}:role/container-platform-deployment-bootstrap"
 COMPONENT = "container-platform:deployment:StackDeployment"
 PATHS = ["**/*.py", "Pulumi*.yaml", "requirements*.txt", "!**/*.md", "!docs/**", "!deployment/**"]
 
@@ -43,21 +47,45 @@ def settings_of(plan: Plan, stack: str) -> dict[str, Any]:
     return inputs
 
 
-def test_one_oidc_provider_for_pulumi_with_the_org_as_audience(plan: Plan) -> None:
-    [provider] = plan.of_type(OIDC)
-    assert provider.inputs["url"] == "https://api.pulumi.com/oidc"
-    assert provider.inputs["clientIdLists"] == ["acme"]
-    assert provider.region == "us-east-1"
-    assert plan.exports["oidcProviderArn"].startswith("arn:aws:iam")
+def provider_of(plan: Plan, resource: RecordedResource) -> RecordedResource:
+    """The explicit provider a custom resource was registered with."""
+    return plan.by_urn(resource.provider.rsplit("::", 1)[0])
 
 
-def test_every_aws_resource_uses_the_explicit_provider(plan: Plan) -> None:
-    [provider] = plan.of_type("pulumi:providers:aws")
-    assert provider.inputs["region"] == "us-east-1"
+def test_one_provider_per_account_pinned_to_it(plan: Plan) -> None:
+    providers = {p.name: p.inputs for p in plan.of_type(PROVIDER)}
+    assert sorted(providers) == [f"aws-{DEV_ACCOUNT}", f"aws-{PROD_ACCOUNT}"]
+    for account in (DEV_ACCOUNT, PROD_ACCOUNT):
+        inputs = providers[f"aws-{account}"]
+        assert inputs["region"] == "us-east-1"
+        # Providers receive nested config as JSON text.
+        assert json.loads(inputs["allowedAccountIds"]) == [account]
+    # dev is the ambient credentials' account; prod is reached through its bootstrap role.
+    assert "assumeRoles" not in providers[f"aws-{DEV_ACCOUNT}"]
+    assert json.loads(providers[f"aws-{PROD_ACCOUNT}"]["assumeRoles"]) == [
+        {"roleArn": PROD_ROLE, "sessionName": "container-platform-deployment"}
+    ]
+
+
+def test_one_oidc_provider_per_account_with_the_org_as_audience(plan: Plan) -> None:
+    oidc = {o.name: o for o in plan.of_type(OIDC)}
+    assert sorted(oidc) == [f"pulumi-oidc-{DEV_ACCOUNT}", f"pulumi-oidc-{PROD_ACCOUNT}"]
+    for account in (DEV_ACCOUNT, PROD_ACCOUNT):
+        provider = oidc[f"pulumi-oidc-{account}"]
+        assert provider.inputs == {"url": "https://api.pulumi.com/oidc", "clientIdLists": ["acme"]}
+        assert provider_of(plan, provider).name == f"aws-{account}"
+    arns = plan.exports["oidcProviderArns"]
+    assert sorted(arns) == [DEV_ACCOUNT, PROD_ACCOUNT]
+    assert arns[DEV_ACCOUNT] != arns[PROD_ACCOUNT]
+    assert "oidcProviderArn" not in plan.exports
+
+
+def test_every_aws_resource_uses_its_accounts_provider(plan: Plan) -> None:
     aws = [r for r in plan.resources if r.type.startswith("aws:")]
-    assert len(aws) == 5  # OIDC provider + a role and an attachment per stack
+    assert len(aws) == 6  # an OIDC provider per account + a role and an attachment per stack
     for resource in aws:
-        assert resource.provider.rsplit("::", 1)[0] == provider.urn, resource.name
+        account = resource.name.rsplit("-", 1)[-1] if resource.type == OIDC else ACCOUNTS[resource.name.split("-")[1]]
+        assert provider_of(plan, resource).name == f"aws-{account}", resource.name
 
 
 @pytest.mark.parametrize(("stack", "branch"), [("dev", "refs/heads/main"), ("prod", "refs/heads/release")])
@@ -88,7 +116,8 @@ def test_oidc_block_is_wired_to_the_stacks_own_role(plan: Plan, stack: str) -> N
     aws_oidc = settings.inputs["operationContext"]["oidc"]["aws"]
     # The provider's wire name is roleARN (not roleArn).
     assert aws_oidc == {"roleARN": plan.exports["deployRoleArns"][stack], "sessionName": f"pulumi-deployments-{stack}"}
-    assert aws_oidc["roleARN"].startswith(f"arn:aws:iam::123456789012:role/deploy-{stack}-role-")
+    # The mocks answer every ARN in one account; the role's account is its provider's (tested above).
+    assert aws_oidc["roleARN"].rsplit(":", 1)[-1].startswith(f"role/deploy-{stack}-role-")
     assert role.urn in settings.propertyDependencies["operationContext"]
     other = "prod" if stack == "dev" else "dev"
     assert aws_oidc["roleARN"] != plan.exports["deployRoleArns"][other]
@@ -96,9 +125,14 @@ def test_oidc_block_is_wired_to_the_stacks_own_role(plan: Plan, stack: str) -> N
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_deploy_role_trusts_only_deployments_of_its_stack(plan: Plan, stack: str) -> None:
-    trust = json.loads(plan.named(f"deploy-{stack}-role").inputs["assumeRolePolicy"])
+    role = plan.named(f"deploy-{stack}-role")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
     [statement] = trust["Statement"]
-    assert statement["Principal"] == {"Federated": plan.exports["oidcProviderArn"]}
+    # Created in its stack's account and trusting that account's OIDC provider, no other.
+    assert provider_of(plan, role).name == f"aws-{ACCOUNTS[stack]}"
+    assert statement["Principal"] == {"Federated": plan.exports["oidcProviderArns"][ACCOUNTS[stack]]}
+    oidc = plan.named(f"pulumi-oidc-{ACCOUNTS[stack]}")
+    assert role.propertyDependencies["assumeRolePolicy"] == [oidc.urn]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {
         "StringEquals": {"api.pulumi.com/oidc:aud": "acme"},
@@ -111,7 +145,7 @@ def test_deploy_role_gets_exactly_the_configured_policies(plan: Plan, stack: str
     role = plan.named(f"deploy-{stack}-role")
     attachments = [a for a in plan.of_type(ATTACHMENT) if a.parent == role.parent]
     assert [a.inputs["policyArn"] for a in attachments] == [
-        f"arn:aws:iam::123456789012:policy/container-platform-deploy-{stack}"
+        f"arn:aws:iam::{ACCOUNTS[stack]}:policy/container-platform-deploy-{stack}"
     ]
     [attachment] = attachments
     assert attachment.name == f"deploy-{stack}-container-platform-deploy-{stack}"
@@ -155,3 +189,33 @@ def test_bad_config_registers_nothing(platform_config: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match=r"stacks\.prod\.deployPolicyArns: required key is missing"):
         run(config, recorded)
     assert recorded == []
+
+
+def test_an_existing_oidc_provider_is_trusted_not_created(platform_config: dict[str, Any]) -> None:
+    existing = f"arn:aws:iam::{PROD_ACCOUNT}:oidc-provider/api.pulumi.com/oidc"
+    platform_config["container-platform-deployment:stacks"]["prod"]["existingOidcProviderArn"] = existing
+    plan = run(platform_config)
+    assert [o.name for o in plan.of_type(OIDC)] == [f"pulumi-oidc-{DEV_ACCOUNT}"]
+    trust = json.loads(plan.named("deploy-prod-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Federated": existing}
+    assert plan.exports["oidcProviderArns"][PROD_ACCOUNT] == existing
+
+
+def test_stacks_of_one_account_share_its_provider_and_oidc_provider(platform_config: dict[str, Any]) -> None:
+    config = copy.deepcopy(platform_config)
+    del config["container-platform-deployment:accountId"]
+    prod = config["container-platform-deployment:stacks"]["prod"]
+    del prod["assumeRoleArn"]
+    prod["accountId"] = DEV_ACCOUNT
+    prod["deployPolicyArns"] = [f"arn:aws:iam::{DEV_ACCOUNT}:policy/container-platform-deploy-prod"]
+    plan = run(config)
+    [provider] = plan.of_type(PROVIDER)
+    assert provider.name == f"aws-{DEV_ACCOUNT}"
+    assert json.loads(provider.inputs["allowedAccountIds"]) == [DEV_ACCOUNT]
+    assert "assumeRoles" not in provider.inputs
+    [oidc] = plan.of_type(OIDC)
+    for stack in ("dev", "prod"):
+        role = plan.named(f"deploy-{stack}-role")
+        assert provider_of(plan, role).urn == provider.urn
+        assert role.propertyDependencies["assumeRolePolicy"] == [oidc.urn]
+    assert list(plan.exports["oidcProviderArns"]) == [DEV_ACCOUNT]

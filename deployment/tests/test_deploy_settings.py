@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deploy_settings import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, ConfigError, DeploymentConfig, parse
-from offline_plan.recorder import engine_config
+from deploy_settings import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, AccountAccess, ConfigError, DeploymentConfig, parse
+from offline_plan.recorder import engine_config, stack_config
 
 NS = "container-platform-deployment:"
 
@@ -46,12 +47,24 @@ def test_committed_stack_file_loads(platform_config: dict[str, Any]) -> None:
     assert prod.drift_auto_remediate is False
     assert dev.paths.include == ("**/*.py", "Pulumi*.yaml", "requirements*.txt")
     assert dev.paths.exclude == ("**/*.md", "docs/**", "deployment/**")
+    assert cfg.account_id == "123456789012"
+    assert (dev.account_id, prod.account_id) == ("123456789012", "444455556666")
+    assert (dev.assume_role_arn, prod.assume_role_arn) == (
+        None,
+        "arn:aws:iam::444455556666:role/container-platform-deployment-bootstrap",
+    )
+    assert dev.deploy_policy_arns == ("arn:aws:iam::123456789012:policy/container-platform-deploy-dev",)
+    assert prod.deploy_policy_arns == ("arn:aws:iam::444455556666:policy/container-platform-deploy-prod",)
 
 
 def test_defaults_apply_when_keys_are_omitted(platform_config: dict[str, Any]) -> None:
     config = copy.deepcopy(platform_config)
     del config[NS + "project"]
-    stacks(config)["dev"] = {"branch": "main", "deployPolicyArns": ["arn:aws:iam::123456789012:policy/deploy"]}
+    stacks(config)["dev"] = {
+        "accountId": "123456789012",
+        "branch": "main",
+        "deployPolicyArns": ["arn:aws:iam::123456789012:policy/deploy"],
+    }
     cfg = parse_config(config)
     dev = cfg.stacks["dev"]
     assert cfg.project == "container-platform"
@@ -60,6 +73,7 @@ def test_defaults_apply_when_keys_are_omitted(platform_config: dict[str, Any]) -
     assert dev.preview_pull_requests is True
     assert dev.skip_intermediate_deployments is True
     assert dev.drift_schedule is None
+    assert dev.assume_role_arn is None and dev.existing_oidc_provider_arn is None
     assert (dev.paths.include, dev.paths.exclude) == (DEFAULT_INCLUDE, DEFAULT_EXCLUDE)
     assert DEFAULT_INCLUDE == ("**/*.py", "Pulumi*.yaml", "requirements*.txt")
     assert DEFAULT_EXCLUDE == ("**/*.md", "docs/**")
@@ -136,6 +150,35 @@ BAD_VALUES = [
         "stacks.prod.paths.exclude: patterns both included and excluded: **/*.py",
     ),
     ("stacks", {}, "stacks: Dictionary should have at least 1 item"),
+    ("stacks.prod.accountId", DELETE, "stacks.prod.accountId: required key is missing"),
+    (
+        "stacks.prod.accountId",
+        444455556666,
+        'stacks.prod.accountId: expected a 12-digit AWS account id, quoted: "111122223333" (got 444455556666)',
+    ),
+    (
+        "stacks.dev.accountId",
+        "12345678901",
+        "stacks.dev.accountId: expected a 12-digit AWS account id, quoted: \"111122223333\" (got '12345678901')",
+    ),
+    (
+        "accountId",
+        "dev-account",
+        "accountId: expected a 12-digit AWS account id, quoted: \"111122223333\" (got 'dev-account')",
+    ),
+    ("stacks.prod.assumeRole", "x", "stacks.prod.assumeRole: unknown key"),
+    (
+        "stacks.prod.assumeRoleArn",
+        "OrganizationAccountAccessRole",
+        "stacks.prod.assumeRoleArn: expected an IAM role ARN such as "
+        "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole (got 'OrganizationAccountAccessRole')",
+    ),
+    (
+        "stacks.prod.existingOidcProviderArn",
+        "arn:aws:iam::444455556666:oidc-provider/token.actions.githubusercontent.com",
+        "stacks.prod.existingOidcProviderArn: expected the ARN of an IAM OIDC provider for api.pulumi.com/oidc, "
+        "such as arn:aws:iam::111122223333:oidc-provider/api.pulumi.com/oidc",
+    ),
 ]
 
 
@@ -179,3 +222,115 @@ def test_every_problem_is_reported_at_once(platform_config: dict[str, Any]) -> N
     ]
     with pytest.raises(ConfigError, match=r"invalid configuration for stack 'platform' \(3 problems\)"):
         parse_config(config)
+
+
+# Accounts: each stack's role lives in its own account, reached by the ambient credentials or a role.
+
+PLATFORM_ROOT = Path(__file__).resolve().parents[2]
+PROD_ROLE = "arn:aws:iam::444455556666:role/container-platform-deployment-bootstrap"
+
+
+def test_committed_accounts_are_the_platform_stacks_accounts(platform_config: dict[str, Any]) -> None:
+    cfg = parse_config(platform_config)
+    platform = {stack: str(stack_config(stack, PLATFORM_ROOT)["container-platform:accountId"]) for stack in cfg.stacks}
+    assert {stack: s.account_id for stack, s in cfg.stacks.items()} == platform
+    assert platform == {"dev": "123456789012", "prod": "444455556666"}
+
+
+def test_accounts_group_stacks_with_how_each_account_is_reached(platform_config: dict[str, Any]) -> None:
+    assert parse_config(platform_config).accounts() == {
+        "123456789012": AccountAccess("123456789012", None, None, ("dev",)),
+        "444455556666": AccountAccess("444455556666", PROD_ROLE, None, ("prod",)),
+    }
+
+
+def test_one_account_needs_no_role_and_no_ambient_account(platform_config: dict[str, Any]) -> None:
+    config = mutate(platform_config, "accountId", DELETE)
+    config = mutate(config, "stacks.prod.accountId", "123456789012")
+    config = mutate(config, "stacks.prod.assumeRoleArn", DELETE)
+    config = mutate(config, "stacks.prod.deployPolicyArns", ["arn:aws:iam::123456789012:policy/deploy-prod"])
+    cfg = parse_config(config)
+    assert cfg.account_id is None
+    assert cfg.accounts() == {"123456789012": AccountAccess("123456789012", None, None, ("dev", "prod"))}
+
+
+def test_without_an_ambient_account_one_account_may_go_without_a_role(platform_config: dict[str, Any]) -> None:
+    cfg = parse_config(mutate(platform_config, "accountId", DELETE))
+    assert cfg.account_id is None
+    assert cfg.stacks["dev"].assume_role_arn is None
+
+
+def test_a_tooling_account_reaches_every_stack_through_roles(platform_config: dict[str, Any]) -> None:
+    dev_role = "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole"
+    config = mutate(platform_config, "accountId", "999988887777")
+    config = mutate(config, "stacks.dev.assumeRoleArn", dev_role)
+    assert [a.assume_role_arn for a in parse_config(config).accounts().values()] == [dev_role, PROD_ROLE]
+
+
+def test_aws_managed_policies_fit_every_account(platform_config: dict[str, Any]) -> None:
+    arns = ["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::444455556666:policy/iam-for-platform"]
+    assert parse_config(mutate(platform_config, "stacks.prod.deployPolicyArns", arns)).stacks["prod"].deploy_policy_arns
+
+
+def test_a_policy_of_another_account_is_reported_at_its_index(platform_config: dict[str, Any]) -> None:
+    arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/container-platform-deploy-prod"]
+    assert problems_of(mutate(platform_config, "stacks.prod.deployPolicyArns", arns)) == [
+        "stacks.prod.deployPolicyArns[1]: the policy belongs to account 123456789012, but the deploy role is created "
+        "in stacks.prod.accountId 444455556666; attach a policy of that account (arn:aws:iam::444455556666:policy/...) "
+        "or an AWS managed one (arn:aws:iam::aws:policy/...)"
+    ]
+
+
+def test_the_role_to_assume_must_be_in_the_stacks_account(platform_config: dict[str, Any]) -> None:
+    role = "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole"
+    assert problems_of(mutate(platform_config, "stacks.prod.assumeRoleArn", role)) == [
+        "stacks.prod.assumeRoleArn: the role belongs to account 123456789012, but stacks.prod.accountId is "
+        "444455556666; name a role in 444455556666 (e.g. arn:aws:iam::444455556666:role/OrganizationAccountAccessRole)"
+    ]
+
+
+def test_an_existing_oidc_provider_must_be_in_the_stacks_account(platform_config: dict[str, Any]) -> None:
+    arn = "arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"
+    assert problems_of(mutate(platform_config, "stacks.prod.existingOidcProviderArn", arn)) == [
+        "stacks.prod.existingOidcProviderArn: the provider belongs to account 123456789012, but stacks.prod.accountId "
+        "is 444455556666; name the one in 444455556666 (arn:aws:iam::444455556666:oidc-provider/api.pulumi.com/oidc)"
+    ]
+
+
+def test_a_stack_outside_the_ambient_account_needs_a_role(platform_config: dict[str, Any]) -> None:
+    assert problems_of(mutate(platform_config, "stacks.prod.assumeRoleArn", DELETE)) == [
+        "stacks.prod.assumeRoleArn: required: prod deploys to account 444455556666, but the ambient credentials "
+        "belong to accountId 123456789012; name a role in 444455556666 for the deployment project to assume "
+        "(e.g. arn:aws:iam::444455556666:role/OrganizationAccountAccessRole)"
+    ]
+
+
+def test_without_an_ambient_account_two_accounts_without_roles_are_both_reported(
+    platform_config: dict[str, Any],
+) -> None:
+    config = mutate(mutate(platform_config, "accountId", DELETE), "stacks.prod.assumeRoleArn", DELETE)
+    assert problems_of(config) == [
+        f"stacks.{stack}.assumeRoleArn: required: {stack} deploys to account {account}, but the stacks span accounts "
+        "123456789012, 444455556666 and the ambient credentials belong to one at most; name a role in "
+        f"{account} for the deployment project to assume (e.g. arn:aws:iam::{account}:role/"
+        f"OrganizationAccountAccessRole), or set accountId to {account} if the ambient credentials are that account's"
+        for stack, account in (("dev", "123456789012"), ("prod", "444455556666"))
+    ]
+
+
+def test_stacks_of_one_account_agree_on_how_it_is_reached(platform_config: dict[str, Any]) -> None:
+    config = copy.deepcopy(platform_config)
+    stacks(config)["staging"] = {
+        "accountId": "444455556666",
+        "branch": "staging",
+        "existingOidcProviderArn": "arn:aws:iam::444455556666:oidc-provider/api.pulumi.com/oidc",
+        "deployPolicyArns": ["arn:aws:iam::444455556666:policy/container-platform-deploy-staging"],
+    }
+    assert problems_of(config) == [
+        "stacks.staging.assumeRoleArn: stacks prod and staging both deploy to account 444455556666, which the "
+        "deployment project reaches through one provider; give them the same assumeRoleArn "
+        f"(prod: {PROD_ROLE}, staging: none)",
+        "stacks.staging.existingOidcProviderArn: stacks prod and staging both deploy to account 444455556666, which "
+        "the deployment project reaches through one provider; give them the same existingOidcProviderArn "
+        "(prod: none, staging: arn:aws:iam::444455556666:oidc-provider/api.pulumi.com/oidc)",
+    ]
