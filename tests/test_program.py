@@ -253,3 +253,29 @@ def test_plan_command_plans_the_deployment_project(tmp_path: Path, capsys: pytes
     types = {r["type"] for r in data["resources"]}
     assert {"pulumiservice:index:DeploymentSettings", "aws:iam/openIdConnectProvider:OpenIdConnectProvider"} <= types
     assert "Key choices:" not in capsys.readouterr().out
+
+
+def test_dev_destroys_cleanly_and_keeps_only_what_holds_data(plans: dict[str, Plan]) -> None:
+    """Issue 14 item 7: what `pulumi destroy -s dev` relies on, as the plan records it."""
+    dev = plans["dev"]
+    for repo in dev.of_type("aws:ecr/repository:Repository"):
+        assert repo.inputs["forceDelete"] is True, repo.name
+    for public in dev.of_type("aws:ecrpublic/repository:Repository"):
+        assert public.inputs["forceDestroy"] is True, public.name
+    for lb in dev.of_type("aws:lb/loadBalancer:LoadBalancer"):
+        assert lb.inputs["enableDeletionProtection"] is False, lb.name
+    # Services go before the capacity provider association they use.
+    association = dev.named("ecs-capacity-providers").urn
+    for service in dev.of_type("aws:ecs/service:Service"):
+        assert association in service.dependencies, service.name
+    # Data AWS cannot recreate stays in the account; nothing else is retained.
+    retained = sorted(r.name for r in dev.resources if r.options.get("retainOnDelete"))
+    assert retained == sorted(
+        [r.name for r in dev.of_type("aws:efs/fileSystem:FileSystem")]
+        + [r.name for r in dev.of_type("aws:kms/key:Key") if r.name.startswith("registry")]
+        + [r.name for r in dev.of_type("aws:kms/alias:Alias") if r.name.startswith("registry")]
+    ), retained
+    # The applier's invocations go first: they depend on the function and its access.
+    for invocation in dev.of_type("aws:lambda/invocation:Invocation"):
+        assert dev.named("eks-us-east-1-applier-access-admin").urn in invocation.dependencies
+    assert not [r for r in dev.resources if r.options.get("protect")]
