@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.ecs_policies import efs_file_system_policy
 from settings.models import AddonName
 
 NODE_ROLE_POLICIES: tuple[str, ...] = (
@@ -333,14 +334,8 @@ def eks_efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
                 "Resource": file_system_arn,
                 "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
             },
-            {
-                "Sid": "DenyUnencryptedTransport",
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": "*",
-                "Resource": file_system_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            # The same TLS-only Deny as the ECS file system's policy.
+            *efs_file_system_policy(file_system_arn)["Statement"],
         ],
     }
 

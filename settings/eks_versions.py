@@ -16,19 +16,11 @@ Amazon Linux 2023 AMIs:
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, get_args
 
-ADDON_NAMES: Final[tuple[str, ...]] = (
-    "vpc-cni",
-    "kube-proxy",
-    "coredns",
-    "eks-pod-identity-agent",
-    "aws-ebs-csi-driver",
-    "aws-efs-csi-driver",
-    "aws-fsx-csi-driver",
-    "amazon-cloudwatch-observability",
-    "netapp_trident-operator",
-)
+from settings.models import AddonName
+
+ADDON_NAMES: Final[tuple[str, ...]] = get_args(AddonName)
 """Every EKS add-on the stack can install; ``versions.addons`` pins one version per installed add-on."""
 
 release_version_pattern: Final[str] = r"^(?P<kubernetes>\d+\.\d+)\.(?P<patch>\d+)-(?P<date>\d{8})$"
