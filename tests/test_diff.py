@@ -293,13 +293,13 @@ def test_cli_reads_two_files(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 @pytest.fixture(scope="module")
-def dev_base() -> dict[str, Any]:
-    return run_stack("dev").to_json()
+def dev_base(committed_plans: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(committed_plans["dev"].to_json())
 
 
 @pytest.fixture(scope="module")
-def prod_base() -> dict[str, Any]:
-    return run_stack("prod").to_json()
+def prod_base(committed_plans: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(committed_plans["prod"].to_json())
 
 
 def test_real_plan_against_itself_is_empty(dev_base: dict[str, Any]) -> None:

@@ -16,13 +16,13 @@ FARGATE_SIZES = {256: {512, 1024, 2048}, 512: {1024, 2048, 3072, 4096}, 1024: se
 
 
 @pytest.fixture(scope="module")
-def dev() -> Plan:
-    return run_stack("dev")
+def dev(committed_plans: dict[str, Plan]) -> Plan:
+    return committed_plans["dev"]
 
 
 @pytest.fixture(scope="module")
-def prod() -> Plan:
-    return run_stack("prod")
+def prod(committed_plans: dict[str, Plan]) -> Plan:
+    return committed_plans["prod"]
 
 
 def task_definitions(plan: Plan) -> list[RecordedResource]:

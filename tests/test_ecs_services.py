@@ -15,13 +15,13 @@ from tests.conftest import DELETE, set_path
 
 
 @pytest.fixture(scope="module")
-def dev() -> Plan:
-    return run_stack("dev")
+def dev(committed_plans: dict[str, Plan]) -> Plan:
+    return committed_plans["dev"]
 
 
 @pytest.fixture(scope="module")
-def prod() -> Plan:
-    return run_stack("prod")
+def prod(committed_plans: dict[str, Plan]) -> Plan:
+    return committed_plans["prod"]
 
 
 def sg_rule(plan: Plan, name: str) -> dict[str, Any]:

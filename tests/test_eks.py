@@ -63,8 +63,8 @@ def everything_config() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def prod() -> Plan:
-    return run_stack("prod")
+def prod(committed_plans: dict[str, Plan]) -> Plan:
+    return committed_plans["prod"]
 
 
 @pytest.fixture(scope="module")

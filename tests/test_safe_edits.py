@@ -28,6 +28,8 @@ DATA = {
 
 @functools.cache
 def _plan(stack: str) -> dict[str, Any]:
+    # One recording per process would do, but the committed plans fixture is per session:
+    # recompute once here, cached for the module's tests.
     return run_stack(stack).to_json()
 
 
