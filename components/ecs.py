@@ -28,7 +28,7 @@ from components.ecs_policies import (
 from components.ecs_scaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from components.efs import EfsMount, SharedFileSystem, SharedFileSystemArgs
 from components.load_balancer import LoadBalancerArgs, ServiceLoadBalancer
-from components.tags import component_tags, guardrail_exception
+from components.tags import component_tags, guardrail_exception, policy_key
 from settings.models import AnywhereSettings, InstanceSettings, ServiceSettings
 
 LaunchType = Literal["FARGATE", "EC2"]
@@ -428,7 +428,9 @@ class EcsPlatformArgs:
     az_count: int = 2
     """AZs (= private subnets): the shared file system gets a mount target in each."""
     deletion_protection: bool = False
-    """Protect load balancers from deletion; default off (on in prod)."""
+    """AWS deletion protection on the services' load balancers; default off (on in prod)."""
+    protect_data: bool = False
+    """Pulumi-protect the shared file system, so no update or destroy deletes it; default off (on in prod)."""
     anywhere: AnywhereSettings | None = None
     """ECS Anywhere registration for on-premises servers; default off."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -526,7 +528,7 @@ class EcsPlatform(pulumi.ComponentResource):
                     subnet_ids=args.private_subnet_ids,
                     subnet_count=args.az_count,
                     services=mounting,
-                    protect=args.deletion_protection,
+                    protect_data=args.protect_data,
                     tags=args.tags,
                 ),
                 opts=child,
@@ -636,8 +638,10 @@ class EcsPlatform(pulumi.ComponentResource):
             tags=dict(tags),
             opts=child,
         )
-        for i, policy_arn in enumerate(INSTANCE_ROLE_MANAGED_POLICIES):
-            aws.iam.RolePolicyAttachment(f"{name}-instance-role-{i}", role=role.name, policy_arn=policy_arn, opts=child)
+        for policy_arn in INSTANCE_ROLE_MANAGED_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                f"{name}-instance-role-{policy_key(policy_arn)}", role=role.name, policy_arn=policy_arn, opts=child
+            )
         profile = aws.iam.InstanceProfile(f"{name}-instance-profile", role=role.name, tags=dict(tags), opts=child)
         security_group = aws.ec2.SecurityGroup(
             f"{name}-instances",

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.ecs_policies import service_trust_policy
-from components.tags import component_tags
+from components.tags import component_tags, policy_key
 
 ANYWHERE_ROLE_POLICIES: tuple[str, ...] = (
     "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -71,8 +71,10 @@ class EcsAnywhere(pulumi.ComponentResource):
             opts=child,
         )
         attachments = [
-            aws.iam.RolePolicyAttachment(f"{name}-role-{i}", role=self.role.name, policy_arn=arn, opts=child)
-            for i, arn in enumerate(ANYWHERE_ROLE_POLICIES)
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{policy_key(arn)}", role=self.role.name, policy_arn=arn, opts=child
+            )
+            for arn in ANYWHERE_ROLE_POLICIES
         ]
         activation = aws.ssm.Activation(
             f"{name}-activation",

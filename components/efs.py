@@ -44,9 +44,7 @@ class SharedFileSystemArgs:
     """How many subnets there are (the AZ count): mount targets are counted from config, not from outputs."""
     services: Sequence[str]
     """Services that mount it; each gets its own access point, POSIX user and directory."""
-    backups: bool = True
-    """AWS Backup's daily plan for EFS; default on."""
-    protect: bool = False
+    protect_data: bool = False
     """Pulumi-protect the file system so no update or destroy can delete its data (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
@@ -78,12 +76,12 @@ class SharedFileSystem(pulumi.ComponentResource):
             tags={**tags, "Name": f"{name}-fs"},
             # Data AWS cannot recreate: an edit that drops it (or a destroy) leaves it in the account,
             # outside the stack (docs/deploying.md, "Retained on destroy"); prod also refuses the edit.
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect_data),
         )
         aws.efs.BackupPolicy(
             f"{name}-backup",
             file_system_id=self.file_system.id,
-            backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED" if args.backups else "DISABLED"),
+            backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED"),
             opts=child,
         )
         aws.efs.FileSystemPolicy(

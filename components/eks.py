@@ -47,7 +47,7 @@ from components.eks_policies import (
     pod_identity_trust_policy,
 )
 from components.eks_storage import StorageBackends, StorageBackendsArgs
-from components.tags import component_tags
+from components.tags import component_tags, policy_key
 from settings.aws_tables import instance_architecture
 from settings.eks_versions import ami_image_id_parameter
 from settings.models import (
@@ -367,9 +367,9 @@ class EksRegion(pulumi.ComponentResource):
             tags=dict(tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for i, policy_arn in enumerate(NODE_ROLE_POLICIES):
+        for policy_arn in NODE_ROLE_POLICIES:
             aws.iam.RolePolicyAttachment(
-                f"{name}-node-role-{i}",
+                f"{name}-node-role-{policy_key(policy_arn)}",
                 role=role.name,
                 policy_arn=policy_arn,
                 opts=pulumi.ResourceOptions(parent=self),
@@ -627,8 +627,10 @@ class EksRegion(pulumi.ComponentResource):
             tags=dict(tags),
             opts=child,
         )
-        for i, policy_arn in enumerate(policies):
-            aws.iam.RolePolicyAttachment(f"{name}-role-{i}", role=role.name, policy_arn=policy_arn, opts=child)
+        for policy_arn in policies:
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{policy_key(policy_arn)}", role=role.name, policy_arn=policy_arn, opts=child
+            )
         return role
 
     def _addons(

@@ -114,7 +114,12 @@ class Settings:
 
     @property
     def deletion_protection(self) -> bool:
-        """Whether load balancers refuse deletion: in prod only, so dev stacks tear down cleanly."""
+        """AWS deletion protection on load balancers: in prod only, so dev stacks tear down cleanly."""
+        return self.environment == "prod"
+
+    @property
+    def protect_data(self) -> bool:
+        """Pulumi ``protect`` on file systems and keys: in prod only (they are retained on delete everywhere)."""
         return self.environment == "prod"
 
     @property

@@ -206,7 +206,17 @@ def test_prod_launch_template_is_hardened(prod: Plan) -> None:
 def test_prod_instance_profile_carries_the_agent_policies(prod: Plan) -> None:
     trust = json.loads(prod.named("ecs-instance-role").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    attached = sorted(prod.named(f"ecs-instance-role-{i}").inputs["policyArn"] for i in range(2))
+    attached = sorted(
+        r.inputs["policyArn"]
+        for r in prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if r.name.startswith("ecs-instance-role-")
+    )
+    # Keyed by policy name, never by position.
+    assert (
+        prod.named("ecs-instance-role-AmazonSSMManagedInstanceCore")
+        .inputs["policyArn"]
+        .endswith("/AmazonSSMManagedInstanceCore")
+    )
     assert attached == [
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",

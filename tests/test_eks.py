@@ -337,8 +337,8 @@ def test_each_enabled_flag_yields_its_pinned_addon_role_and_association(flag: st
     role = everything.named(f"eks-us-east-1-{spec.addon_name}-role")
     assert json.loads(role.inputs["assumeRolePolicy"]) == pod_identity_trust_policy("123456789012")
     attached = sorted(
-        everything.named(f"eks-us-east-1-{spec.addon_name}-role-{i}").inputs["policyArn"]
-        for i in range(len(spec.policies))
+        everything.named(f"eks-us-east-1-{spec.addon_name}-role-{arn.rsplit('/', 1)[-1]}").inputs["policyArn"]
+        for arn in spec.policies
     )
     assert attached == sorted(spec.policies)
     # After the Pod Identity agent and the nodes.
