@@ -33,10 +33,28 @@ lint: $(VENV)/.installed  ## ruff + mypy + the GitHub workflow schema
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(PY) -m mypy __main__.py  # apart: deployment/__main__.py is a module named __main__ too
 	$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 test: lint  ## lint, then the whole pytest suite
 	$(PY) -m pytest
+
+# The policy pack's own environment: `pulumi preview --policy-pack policy` runs policy/venv/bin/python
+# and the Pulumi CLI does not create it (only `pulumi install` does).
+POLICY_VENV := policy/venv
+
+.PHONY: policy-env policy-hash
+
+$(POLICY_VENV)/.installed: policy/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policy/requirements.txt
+	@touch $@
+
+policy-env: $(POLICY_VENV)/.installed  ## policy/venv from policy/requirements.txt, for `pulumi preview/up --policy-pack policy`
+
+policy-hash: $(VENV)/.installed  ## After changing policy/ and bumping its version: record version, content hash and policies in policy/release.json
+	PYTHONPATH=deployment $(PY) -m deploy_components.guardrails
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -74,35 +74,39 @@ execution_role = (
 )
 
 # EKS before the registry: the registry grants the node roles pull.
-clusters = {
-    region: EksRegion(
-        f"eks-{region}",
-        EksRegionArgs(
-            region=region,
-            account_id=account_id,
-            cluster_name=cfg.eks_cluster_name(region),
-            version=eks.version,
-            versions=eks.versions,
-            vpc_id=networks[region].vpc_id,
-            private_subnet_ids=networks[region].private_subnet_ids,
-            vpc_cidr=net.cidrs[region],
-            az_count=net.az_count,
-            node_groups=eks.node_groups,
-            fargate_profiles=eks.fargate_profiles,
-            storage=eks.storage,
-            container_insights=eks.container_insights,
-            cluster_autoscaler=eks.cluster_autoscaler,
-            node_metadata_hop_limit=eks.node_metadata_hop_limit,
-            endpoint_public_access_cidrs=eks.endpoint_public_access_cidrs,
-            admin_role_arns=eks.admin_role_arns,
-            break_glass_role_arn=eks.break_glass_role_arn,
-            log_retention_days=eks.log_retention_days,
-            protect_data=cfg.protect_data,
-        ),
-        opts=pulumi.ResourceOptions(provider=providers[region]),
-    )
-    for region in (eks.regions if eks else ())
-}
+clusters: dict[str, EksRegion] = (
+    {
+        region: EksRegion(
+            f"eks-{region}",
+            EksRegionArgs(
+                region=region,
+                account_id=account_id,
+                cluster_name=cfg.eks_cluster_name(region),
+                version=eks.version,
+                versions=eks.versions,
+                vpc_id=networks[region].vpc_id,
+                private_subnet_ids=networks[region].private_subnet_ids,
+                vpc_cidr=net.cidrs[region],
+                az_count=net.az_count,
+                node_groups=eks.node_groups,
+                fargate_profiles=eks.fargate_profiles,
+                storage=eks.storage,
+                container_insights=eks.container_insights,
+                cluster_autoscaler=eks.cluster_autoscaler,
+                node_metadata_hop_limit=eks.node_metadata_hop_limit,
+                endpoint_public_access_cidrs=eks.endpoint_public_access_cidrs,
+                admin_role_arns=eks.admin_role_arns,
+                break_glass_role_arn=eks.break_glass_role_arn,
+                log_retention_days=eks.log_retention_days,
+                protect_data=cfg.protect_data,
+            ),
+            opts=pulumi.ResourceOptions(provider=providers[region]),
+        )
+        for region in eks.regions
+    }
+    if eks is not None
+    else {}
+)
 
 creation_role = RegistryCreationRole(
     "registry-creation",
