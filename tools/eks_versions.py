@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
+import boto3
 import yaml
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from settings.eks_versions import (
     ADDON_NAMES,

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import boto3  # type: ignore[import-untyped]
+import boto3
 import yaml
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from components.ecs_policies import secret_resource_arns
 from components.network import ZoneSelectionError, choose_zones, pinned_zones

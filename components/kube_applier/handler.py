@@ -55,11 +55,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-# botocore has no type information and no stubs are installed: its objects are Any here.
-import botocore.session  # type: ignore[import-untyped]
-from botocore.hooks import HierarchicalEmitter  # type: ignore[import-untyped]
-from botocore.model import ServiceId  # type: ignore[import-untyped]
-from botocore.signers import RequestSigner  # type: ignore[import-untyped]
+# botocore has no type information and no stubs are installed (pyproject.toml: ignore_missing_imports): Any here.
+import botocore.session
+from botocore.hooks import HierarchicalEmitter
+from botocore.model import ServiceId
+from botocore.signers import RequestSigner
 
 Transport = Callable[[str, str, Mapping[str, str], bytes | None], tuple[int, bytes]]
 """``(method, url, headers, body) -> (status, body)``; raises OSError when no HTTP answer arrives."""
