@@ -6,22 +6,17 @@ import json
 import logging
 import runpy
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import yaml
-from google.protobuf import json_format
-from pulumi.runtime import MockResourceArgs, rpc
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import get_root_resource
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+from pulumi.runtime import MockResourceArgs
 
 from components.ecs_images import registry_image
+from offline_plan import sdk
 from offline_plan.mocks import ACCOUNT_ID, PlausibleMocks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,15 +100,15 @@ class Plan:
 def _plain(value: Any) -> Any:
     """Make wire values JSON-safe: secrets masked, resource references as URNs, unknowns marked."""
     if isinstance(value, dict):
-        signature = value.get(rpc._special_sig_key)
-        if signature == rpc._special_secret_sig:
+        signature = value.get(sdk.SIG_KEY)
+        if signature == sdk.SECRET_SIG:
             return SECRET
-        if signature == rpc._special_resource_sig:
+        if signature == sdk.RESOURCE_SIG:
             return f"<ref {value.get('urn', '')}>"
         if signature is not None:
             return f"<{signature}>"
         return {str(k): _plain(v) for k, v in value.items()}
-    if value == rpc.UNKNOWN:
+    if value == sdk.UNKNOWN:
         return "<unknown>"
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
@@ -129,10 +124,10 @@ def _plain(value: Any) -> Any:
 def _for_mocks(value: Any) -> Any:
     """Wire values as the mocks expect inputs: secrets unwrapped, references as URNs, whole numbers as ints."""
     if isinstance(value, dict):
-        signature = value.get(rpc._special_sig_key)
-        if signature == rpc._special_secret_sig:
+        signature = value.get(sdk.SIG_KEY)
+        if signature == sdk.SECRET_SIG:
             return _for_mocks(value.get("value"))
-        if signature == rpc._special_resource_sig:
+        if signature == sdk.RESOURCE_SIG:
             return str(value.get("urn", ""))
         return {str(k): _for_mocks(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -142,11 +137,12 @@ def _for_mocks(value: Any) -> Any:
     return value
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A MockMonitor that keeps every request the program sends."""
+class RecordingMonitor(sdk.RecordingMonitorBase):
+    """A mock monitor that keeps every request the program sends."""
 
     def __init__(self, mocks: PlausibleMocks, home_region: str) -> None:
         super().__init__(mocks)
+        self.plausible = mocks
         self.home_region = home_region
         self.recorded: list[RecordedResource] = []
         self.invokes: list[dict[str, Any]] = []
@@ -162,44 +158,38 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 return self.provider_regions[urn]
         return self.regions_by_urn.get(parent, self.home_region)
 
-    def RegisterResource(self, request: Any) -> Any:
-        """Record the registration request, then let the mocks answer it.
-
-        Replaces the base implementation, which deserializes inputs and so rehydrates every
-        resource reference (a ``getResource`` RPC on this worker thread's loop that can leak
-        into the next run). Here the wire form is read directly.
-        """
-        urn = self.make_urn(request.parent, request.type, request.name)
-        if request.type == "pulumi:pulumi:Stack":
-            return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
-        raw = json_format.MessageToDict(request.object)
-        providers = dict(request.providers)
-        if request.type == "pulumi:providers:aws":
-            self.provider_regions[urn] = str(raw.get("region") or self.home_region)
-        region = self.region_for(request.provider, providers, request.parent)
-        if request.type.startswith("pulumi:providers:"):
-            region = self.provider_regions.get(urn, region)
-        self.regions_by_urn[urn] = region
+    def on_register(self, registration: sdk.Registration) -> tuple[str, dict[str, Any]]:
+        """Record the registration (inputs read in wire form), then let the mocks answer it."""
+        r = registration
+        raw = r.inputs
+        if r.type == "pulumi:providers:aws":
+            self.provider_regions[r.urn] = str(raw.get("region") or self.home_region)
+        region = self.region_for(r.provider, r.providers, r.parent)
+        if r.type.startswith("pulumi:providers:"):
+            region = self.provider_regions.get(r.urn, region)
+        self.regions_by_urn[r.urn] = region
         self.recorded.append(
             RecordedResource(
-                urn=urn,
-                type=request.type,
-                name=request.name,
-                parent=request.parent,
-                provider=request.provider,
-                providers=providers,
-                custom=bool(request.custom),
+                urn=r.urn,
+                type=r.type,
+                name=r.name,
+                parent=r.parent,
+                provider=r.provider,
+                providers=r.providers,
+                custom=r.custom,
                 inputs=_plain(raw),
-                dependencies=sorted(request.dependencies),
-                propertyDependencies={k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items())},
+                dependencies=sorted(r.dependencies),
+                propertyDependencies={k: sorted(v) for k, v in sorted(r.property_dependencies.items())},
                 options={
-                    "protect": request.protect if request.HasField("protect") else None,
-                    "ignoreChanges": list(request.ignoreChanges),
-                    "deleteBeforeReplace": request.deleteBeforeReplace,
-                    "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else None,
-                    "aliases": [str(a) for a in request.aliasSpecs] if request.aliasSpecs else [],
-                    "replaceOnChanges": list(request.replaceOnChanges),
+                    "protect": r.protect,
+                    "ignoreChanges": r.ignore_changes,
+                    "deleteBeforeReplace": r.delete_before_replace,
+                    "retainOnDelete": r.retain_on_delete,
+                    # Empty, as the recorder has always written it (it used to read the `aliasSpecs`
+                    # flag, which the SDK leaves False). r.aliases holds the real option, including
+                    # pulumi-aws's own type aliases (aws:lb/* -> aws:elasticloadbalancingv2/*).
+                    "aliases": [],
+                    "replaceOnChanges": r.replace_on_changes,
                 },
                 region=region,
             )
@@ -207,23 +197,19 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # The mocks answer this registration on this thread; tell them its region.
         self.current.region = region
         args = MockResourceArgs(
-            typ=request.type,
-            name=request.name,
+            typ=r.type,
+            name=r.name,
             inputs=_for_mocks(raw),
-            provider=request.provider,
-            resource_id=request.importId,
-            custom=bool(request.custom),
+            provider=r.provider,
+            resource_id=r.import_id,
+            custom=r.custom,
         )
-        resource_id, state = self.mocks.new_resource(args)
-        obj = _sync_await(rpc.serialize_properties(state, {}))
-        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "", object=obj)
+        resource_id, state = self.plausible.new_resource(args)
+        return resource_id or "", state
 
-    def Invoke(self, request: Any) -> Any:
-        """Record the invoke, then let the mocks answer it."""
-        args = json_format.MessageToDict(request.args)
-        self.invokes.append({"token": request.tok, "args": _plain(args), "provider": request.provider})
-        return super().Invoke(request)  # type: ignore[no-untyped-call]
+    def on_invoke(self, invoke: sdk.InvokeRequest) -> None:
+        """Record the invoke; the mocks answer it next."""
+        self.invokes.append({"token": invoke.token, "args": _plain(invoke.args), "provider": invoke.provider})
 
 
 class _WarningCollector(logging.Handler):
@@ -309,24 +295,20 @@ def record(
     logger.handlers = [collector]
 
     pulumi.runtime.set_all_config(encoded, secret_keys)
-    # A fresh root stack per run: otherwise the previous run's exports carry over.
-    pulumi_settings.ROOT.set(None)
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger)
+    sdk.install(mocks, monitor, project=PROJECT, stack=stack, logger=logger)
 
     exports: dict[str, Any] = {}
 
     async def collect_exports() -> None:
-        root_resource = get_root_resource()
-        for name, value in getattr(root_resource, "outputs", {}).items():
-            output = pulumi.Output.from_input(value)
-            resolved = await output.future()
-            exports[name] = SECRET if await output.is_secret() else _plain(resolved)
+        for name, value in sdk.stack_outputs().items():
+            resolved, secret = await sdk.resolve(value)
+            exports[name] = SECRET if secret else _plain(resolved)
 
-    def run() -> Any:
+    def run() -> Awaitable[None]:
         program()
         return collect_exports()
 
-    pulumi.runtime.test(run)()  # type: ignore[no-untyped-call]
+    sdk.run(run)
 
     return Plan(
         project=PROJECT,
