@@ -19,30 +19,49 @@ PULUMI_OIDC_HOST = PULUMI_OIDC_ISSUER.removeprefix("https://")
 
 _NO_WILDCARDS = re.compile(r"^[^*?:\s]+$")
 
+OPERATIONS = ("preview", "update", "refresh", "destroy")
+"""The operation kinds a Deployments OIDC token names in its ``sub`` claim (Pulumi docs, "Custom claims").
 
-def deploy_subject(organization: str, project: str, stack: str) -> str:
-    """The ``sub`` pattern of every Deployments operation on one stack.
+Drift detection is a preview-only refresh and carries ``refresh``; drift remediation is
+``pulumi up --refresh`` and carries ``update`` (see README.md, "Trust").
+"""
+
+
+def deploy_subject(organization: str, project: str, stack: str, operation: str) -> str:
+    """The exact ``sub`` of a Deployments token for one operation on one stack.
 
     Pulumi's token subject is
-    ``pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write``;
-    the trailing ``*`` admits every operation (preview, update, refresh, destroy) on this
-    stack and nothing on any other stack or project.
+    ``pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write``.
     """
     for label, value in (("organization", organization), ("project", project), ("stack", stack)):
-        # StringLike treats * and ? as wildcards and : separates the claim's parts: either
-        # would widen the trust beyond the one stack.
+        # ':' separates the claim's parts and '*'/'?' would read as wildcards under StringLike:
+        # any of them would blur which stack the trust names.
         if not _NO_WILDCARDS.match(value):
             raise ValueError(f"{label} {value!r} must be non-empty without '*', '?', ':' or spaces")
-    return f"pulumi:deploy:org:{organization}:project:{project}:stack:{stack}:*"
+    if operation not in OPERATIONS:
+        raise ValueError(f"operation {operation!r} must be one of {', '.join(OPERATIONS)}")
+    return f"pulumi:deploy:org:{organization}:project:{project}:stack:{stack}:operation:{operation}:scope:write"
 
 
-def deploy_trust_policy(provider_arn: str, organization: str, project: str, stack: str) -> dict[str, Any]:
-    """Trust policy of a deploy role: only Pulumi Deployments of ``organization/project/stack``.
+def deploy_operations(*, preview: bool, refresh: bool, destroy: bool) -> tuple[str, ...]:
+    """The operations a deploy role serves, in ``OPERATIONS`` order: ``update`` always, the others on request."""
+    wanted = {"update": True, "preview": preview, "refresh": refresh, "destroy": destroy}
+    return tuple(op for op in OPERATIONS if wanted[op])
+
+
+def deploy_trust_policy(
+    provider_arn: str, organization: str, project: str, stack: str, operations: Sequence[str]
+) -> dict[str, Any]:
+    """Trust policy of a deploy role: only the named operations of ``organization/project/stack``.
 
     ``aud`` is the plain organization name (what Deployments puts in its tokens; ESC uses
-    ``aws:<org>`` instead and is not trusted here). ``sub`` is matched with ``StringLike``
-    against :func:`deploy_subject`.
+    ``aws:<org>`` instead and is not trusted here). ``sub`` is compared with ``StringEquals``
+    against the exact subject of each operation: no wildcard, so a token of any other
+    operation (a pull-request ``preview`` when previews are off) is refused.
     """
+    if "update" not in operations:
+        raise ValueError("a deploy role serves update at least")
+    subjects = [deploy_subject(organization, project, stack, op) for op in dict.fromkeys(operations)]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -52,12 +71,134 @@ def deploy_trust_policy(provider_arn: str, organization: str, project: str, stac
                 "Principal": {"Federated": provider_arn},
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
-                    "StringEquals": {f"{PULUMI_OIDC_HOST}:aud": organization},
-                    "StringLike": {f"{PULUMI_OIDC_HOST}:sub": deploy_subject(organization, project, stack)},
+                    "StringEquals": {
+                        f"{PULUMI_OIDC_HOST}:aud": organization,
+                        f"{PULUMI_OIDC_HOST}:sub": subjects,
+                    },
                 },
             }
         ],
     }
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region: ``aws``, ``aws-us-gov`` or ``aws-cn``."""
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+DEPLOY_ROLE_PATTERN = "deploy-*"
+"""Names of the deploy roles (``deploy-<stack>-role-<suffix>``), as the boundary protects them."""
+
+GLOBAL_ACTIONS = (
+    "iam:*",
+    "sts:*",
+    "cloudfront:*",
+    "route53:*",
+    "route53domains:*",
+    "waf:*",
+    "wafv2:*",
+    "shield:*",
+    "globalaccelerator:*",
+    "support:*",
+    "health:*",
+    "trustedadvisor:*",
+    "budgets:*",
+    "ce:*",
+    "cur:*",
+    "pricing:*",
+    "s3:ListAllMyBuckets",
+)
+"""Actions of global services, which AWS serves from one region whatever the stack's regions are;
+the region statement of the boundary leaves them alone (AWS's "deny by requested region" pattern)."""
+
+BOUNDARY_EXCEPTION = "permissions boundary - caps the deploy role and grants nothing by itself"
+"""Reason of the guardrail exceptions on the boundary policy: its Allow statement only sets the ceiling."""
+
+
+def boundary_policy(
+    *, account_id: str, partition_name: str, regions: Sequence[str], boundary_name: str
+) -> dict[str, Any]:
+    """The default permissions boundary of an account's deploy roles.
+
+    A boundary is a ceiling: the role may do what both its policies and the boundary allow.
+    ``AllowAll`` sets the ceiling to everything, and each ``Deny`` cuts one thing out of it:
+    IAM users and long-lived keys, AWS Organizations and account settings, changes to the
+    deploy roles (their policies, trust and boundary) and to this policy, and every regional
+    action outside ``regions``. It does not stop a role the program creates from having more
+    rights (the platform creates roles without a boundary); see README.md, "Permissions boundary".
+    """
+    if not regions:
+        raise ValueError("the boundary needs at least one region")
+    iam = f"arn:{partition_name}:iam::{account_id}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"},
+            {
+                "Sid": "DenyUsersAndLongLivedKeys",
+                "Effect": "Deny",
+                "Action": ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "DenyOrganizationsAndAccount",
+                "Effect": "Deny",
+                "Action": ["organizations:*", "account:*"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "DenyChangingDeployRoles",
+                "Effect": "Deny",
+                "Action": [
+                    "iam:AttachRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:PutRolePolicy",
+                    "iam:DeleteRolePolicy",
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:PutRolePermissionsBoundary",
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:UpdateRole",
+                    "iam:DeleteRole",
+                    "iam:TagRole",
+                    "iam:UntagRole",
+                ],
+                "Resource": f"{iam}:role/{DEPLOY_ROLE_PATTERN}",
+            },
+            {
+                "Sid": "DenyChangingTheBoundary",
+                "Effect": "Deny",
+                "Action": [
+                    "iam:CreatePolicyVersion",
+                    "iam:DeletePolicyVersion",
+                    "iam:SetDefaultPolicyVersion",
+                    "iam:DeletePolicy",
+                    "iam:TagPolicy",
+                    "iam:UntagPolicy",
+                ],
+                "Resource": f"{iam}:policy/{boundary_name}",
+            },
+            {
+                "Sid": "DenyOtherRegions",
+                "Effect": "Deny",
+                "NotAction": list(GLOBAL_ACTIONS),
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(dict.fromkeys(regions))}},
+            },
+        ],
+    }
+
+
+def session_duration(seconds: int) -> str:
+    """Seconds as the Go duration Deployments' OIDC ``duration`` takes: 7200 -> ``2h0m0s``."""
+    if seconds <= 0:
+        raise ValueError(f"session duration {seconds} must be positive")
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes}m{secs}s"
 
 
 def session_name(stack: str) -> str:

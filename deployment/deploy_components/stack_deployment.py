@@ -1,21 +1,35 @@
-"""StackDeployment: Pulumi Deployments for one stack, and the AWS role it deploys with.
+"""StackDeployment: Pulumi Deployments for one stack, the AWS role it deploys with, and who hears of failures.
 
-The role trusts only Deployments of this organization/project/stack through the
-api.pulumi.com/oidc provider; DeploymentSettings hands its ARN to every deployment, so no
-long-lived AWS keys are stored in Pulumi Cloud.
+The role trusts only the named operations of this organization/project/stack through the
+api.pulumi.com/oidc provider and is capped by a permissions boundary; DeploymentSettings hands
+its ARN to every deployment, so no long-lived AWS keys are stored in Pulumi Cloud.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_pulumiservice as ps
 
-from deploy_components.policies import branch_ref, deploy_trust_policy, session_name
+from deploy_components.policies import branch_ref, deploy_trust_policy, session_duration, session_name
+
+
+@dataclass(frozen=True)
+class NotificationTarget:
+    """One webhook destination of a stack."""
+
+    name: str
+    """Names the webhook: ``<component>-notify-<name>``."""
+    format: str
+    """Webhook format: ``slack``, ``ms_teams`` or ``raw``."""
+    url: pulumi.Input[str]
+    """Destination URL; made a secret here whatever it arrives as."""
+    events: Sequence[str]
+    """Webhook filters (``pulumiservice.WebhookFilters`` values)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,20 @@ class StackDeploymentArgs:
     """Cron schedule of drift detection. Default: none, no DriftSchedule is created."""
     drift_auto_remediate: bool = False
     """Remediate drift with ``pulumi up``. Default: report only."""
+    operations: Sequence[str] = ("update",)
+    """Operations the role trusts (``update`` always). Default: update only."""
+    permissions_boundary_arn: pulumi.Input[str] | None = None
+    """Permissions boundary of the role. Default: none."""
+    session_duration_seconds: int = 3600
+    """Role MaxSessionDuration and the OIDC session's duration. Default: one hour."""
+    agent_pool_id: str | None = None
+    """Agent pool of the deployments. Default: none (organization default, else hosted)."""
+    executor_image: str | None = None
+    """Executor image. Default: none (Deployments' default image)."""
+    environment_variables: Mapping[str, str] = field(default_factory=dict)
+    """Environment variables of every run (plain text). Default: none."""
+    notifications: Sequence[NotificationTarget] = ()
+    """Webhooks of the stack. Default: none."""
 
 
 class StackDeployment(pulumi.ComponentResource):
@@ -63,17 +91,24 @@ class StackDeployment(pulumi.ComponentResource):
     """The stack's deployment settings."""
     drift_schedule: ps.DriftSchedule | None
     """Drift detection schedule, or None when ``drift_schedule`` is unset."""
+    webhooks: list[ps.Webhook]
+    """One stack webhook per notification target."""
 
     def __init__(self, name: str, args: StackDeploymentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:deployment:StackDeployment", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         trust = pulumi.Output.from_input(args.oidc_provider_arn).apply(
-            lambda arn: json.dumps(deploy_trust_policy(arn, args.organization, args.project, args.stack))
+            lambda arn: json.dumps(
+                deploy_trust_policy(arn, args.organization, args.project, args.stack, args.operations)
+            )
         )
         self.role = aws.iam.Role(
             f"{name}-role",
             description=f"Pulumi Deployments of {args.organization}/{args.project}/{args.stack}",
             assume_role_policy=trust,
+            permissions_boundary=args.permissions_boundary_arn,
+            # AssumeRoleWithWebIdentity may ask for no longer session than this.
+            max_session_duration=args.session_duration_seconds,
             opts=child,
         )
         attachments = [
@@ -89,6 +124,10 @@ class StackDeployment(pulumi.ComponentResource):
             organization=args.organization,
             project=args.project,
             stack=args.stack,
+            agent_pool_id=args.agent_pool_id,
+            executor_context=ps.DeploymentSettingsExecutorContextArgs(executor_image=args.executor_image)
+            if args.executor_image
+            else None,
             source_context=ps.DeploymentSettingsSourceContextArgs(
                 git=ps.DeploymentSettingsGitSourceArgs(branch=branch_ref(args.branch), repo_dir=args.repo_dir),
             ),
@@ -102,12 +141,17 @@ class StackDeployment(pulumi.ComponentResource):
                 paths=list(args.paths),
             ),
             operation_context=ps.DeploymentSettingsOperationContextArgs(
+                environment_variables=dict(args.environment_variables) or None,
                 options=ps.OperationContextOptionsArgs(
                     skip_intermediate_deployments=args.skip_intermediate_deployments,
                     skip_install_dependencies=False,
                 ),
                 oidc=ps.OperationContextOIDCArgs(
-                    aws=ps.AWSOIDCConfigurationArgs(role_arn=self.role_arn, session_name=session_name(args.stack)),
+                    aws=ps.AWSOIDCConfigurationArgs(
+                        role_arn=self.role_arn,
+                        session_name=session_name(args.stack),
+                        duration=session_duration(args.session_duration_seconds),
+                    ),
                 ),
             ),
             # A deployment may start as soon as settings exist: the role must already hold its policies.
@@ -128,4 +172,22 @@ class StackDeployment(pulumi.ComponentResource):
             if args.drift_schedule is not None
             else None
         )
+
+        # Stack webhooks: Pulumi Cloud posts the stack's events that pass the filters.
+        self.webhooks = [
+            ps.Webhook(
+                f"{name}-notify-{target.name}",
+                active=True,
+                display_name=f"{target.name}: {args.project}/{args.stack}",
+                organization_name=args.organization,
+                project_name=args.project,
+                stack_name=args.stack,
+                format=ps.WebhookFormat(target.format),
+                filters=[ps.WebhookFilters(event) for event in target.events],
+                payload_url=pulumi.Output.secret(target.url),
+                # The provider stores payloadUrl as a plain output; keep it encrypted in state too.
+                opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["payloadUrl"]),
+            )
+            for target in args.notifications
+        ]
         self.register_outputs({"role_arn": self.role_arn})

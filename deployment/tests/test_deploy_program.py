@@ -8,10 +8,12 @@ import runpy
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
-from deploy_settings import ConfigError
-from offline_plan.recorder import Plan, RecordedResource, record, stack_config
+from deploy_components.policies import BOUNDARY_EXCEPTION
+from deploy_settings import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, ConfigError
+from offline_plan.recorder import SECRET, Plan, RecordedResource, engine_config, record, stack_config
 
 DEPLOYMENT = Path(__file__).resolve().parent.parent
 STACK = "platform"
@@ -21,16 +23,27 @@ DRIFT = "pulumiservice:index:DriftSchedule"
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+POLICY = "aws:iam/policy:Policy"
+WEBHOOK = "pulumiservice:index:Webhook"
 PROVIDER = "pulumi:providers:aws"
 DEV_ACCOUNT, PROD_ACCOUNT = "123456789012", "444455556666"
 ACCOUNTS = {"dev": DEV_ACCOUNT, "prod": PROD_ACCOUNT}
 PROD_ROLE = f"arn:aws:iam::{PROD_ACCOUNT}:role/container-platform-deployment-bootstrap"
 COMPONENT = "container-platform:deployment:StackDeployment"
-PATHS = ["**/*.py", "Pulumi*.yaml", "requirements*.txt", "!**/*.md", "!docs/**", "!deployment/**"]
+PATHS = [*DEFAULT_INCLUDE, *(f"!{p}" for p in DEFAULT_EXCLUDE)]
+NOTIFICATIONS = "container-platform-deployment:notifications"
+OPERATIONS = {"dev": ["preview", "update"], "prod": ["update", "refresh"]}
+REGIONS = {DEV_ACCOUNT: ["us-east-1"], PROD_ACCOUNT: ["us-east-1", "eu-west-1"]}
 
 
-def run(config: dict[str, Any], recorded: list[RecordedResource] | None = None) -> Plan:
+def run(
+    config: dict[str, Any], recorded: list[RecordedResource] | None = None, secret_keys: tuple[str, ...] = ()
+) -> Plan:
     def program() -> None:
+        if secret_keys:
+            # As the CLI hands over a key that holds an encrypted value: decrypted, and marked secret.
+            encoded, secret = engine_config(config)
+            pulumi.runtime.set_all_config(encoded, [*secret, *secret_keys])
         # runpy, not import: a cached module would not run again for the next test.
         runpy.run_path(str(DEPLOYMENT / "__main__.py"), run_name="__main__")
 
@@ -82,14 +95,17 @@ def test_one_oidc_provider_per_account_with_the_org_as_audience(plan: Plan) -> N
 
 def test_every_aws_resource_uses_its_accounts_provider(plan: Plan) -> None:
     aws = [r for r in plan.resources if r.type.startswith("aws:")]
-    assert len(aws) == 6  # an OIDC provider per account + a role and an attachment per stack
+    assert len(aws) == 8  # an OIDC provider and a boundary per account + a role and an attachment per stack
     for resource in aws:
-        account = resource.name.rsplit("-", 1)[-1] if resource.type == OIDC else ACCOUNTS[resource.name.split("-")[1]]
+        per_account = resource.type in (OIDC, POLICY)
+        account = resource.name.rsplit("-", 1)[-1] if per_account else ACCOUNTS[resource.name.split("-")[1]]
         assert provider_of(plan, resource).name == f"aws-{account}", resource.name
 
 
-@pytest.mark.parametrize(("stack", "branch"), [("dev", "refs/heads/main"), ("prod", "refs/heads/release")])
-def test_deployment_settings_per_stack(plan: Plan, stack: str, branch: str) -> None:
+@pytest.mark.parametrize(
+    ("stack", "branch", "previews"), [("dev", "refs/heads/main", True), ("prod", "refs/heads/release", False)]
+)
+def test_deployment_settings_per_stack(plan: Plan, stack: str, branch: str, previews: bool) -> None:
     inputs = settings_of(plan, stack)
     assert inputs["organization"] == "acme"
     assert inputs["project"] == "container-platform"
@@ -98,7 +114,7 @@ def test_deployment_settings_per_stack(plan: Plan, stack: str, branch: str) -> N
     assert inputs["github"] == {
         "repository": "acme/container-platform",
         "deployCommits": True,
-        "previewPullRequests": True,
+        "previewPullRequests": previews,
         "pullRequestTemplate": False,
         "paths": PATHS,
     }
@@ -107,6 +123,25 @@ def test_deployment_settings_per_stack(plan: Plan, stack: str, branch: str) -> N
         "skipIntermediateDeployments": True,
         "skipInstallDependencies": False,
     }
+    # The executor: pulumi/pulumi at a fixed CLI release, on the hosted pool (no agent pool named).
+    assert inputs["executorContext"] == {"executorImage": "pulumi/pulumi:3.272.0"}
+    assert "agentPoolId" not in inputs
+
+
+def test_the_paths_include_root_files_and_exclude_what_the_program_never_reads(plan: Plan) -> None:
+    paths = settings_of(plan, "dev")["github"]["paths"]
+    assert {"*.py", "Pulumi*.yaml", "requirements*.txt"} <= set(paths)
+    assert {"!policy/**", "!tests/**", "!offline_plan/**", "!.ci/**", "!docs/**", "!deployment/**", "!**/*.md"} <= set(
+        paths
+    )
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_runs_get_no_github_app_token_and_cis_python(plan: Plan, stack: str) -> None:
+    assert settings_of(plan, stack)["operationContext"]["environmentVariables"] == {
+        "GITHUB_TOKEN": "disabled",
+        "PYENV_VERSION": "3.11",
+    }
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -114,8 +149,14 @@ def test_oidc_block_is_wired_to_the_stacks_own_role(plan: Plan, stack: str) -> N
     settings = plan.named(f"deploy-{stack}-settings")
     role = plan.named(f"deploy-{stack}-role")
     aws_oidc = settings.inputs["operationContext"]["oidc"]["aws"]
-    # The provider's wire name is roleARN (not roleArn).
-    assert aws_oidc == {"roleARN": plan.exports["deployRoleArns"][stack], "sessionName": f"pulumi-deployments-{stack}"}
+    # The provider's wire name is roleARN (not roleArn); the session lasts two hours, Go duration syntax.
+    assert aws_oidc == {
+        "roleARN": plan.exports["deployRoleArns"][stack],
+        "sessionName": f"pulumi-deployments-{stack}",
+        "duration": "2h0m0s",
+    }
+    # The role lets a session last that long (IAM refuses a longer one than MaxSessionDuration).
+    assert role.inputs["maxSessionDuration"] == 7200
     # The mocks answer every ARN in one account; the role's account is its provider's (tested above).
     assert aws_oidc["roleARN"].rsplit(":", 1)[-1].startswith(f"role/deploy-{stack}-role-")
     assert role.urn in settings.propertyDependencies["operationContext"]
@@ -134,10 +175,60 @@ def test_deploy_role_trusts_only_deployments_of_its_stack(plan: Plan, stack: str
     oidc = plan.named(f"pulumi-oidc-{ACCOUNTS[stack]}")
     assert role.propertyDependencies["assumeRolePolicy"] == [oidc.urn]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    # Exact subjects, one per operation the stack's settings use: no wildcard, no StringLike.
     assert statement["Condition"] == {
-        "StringEquals": {"api.pulumi.com/oidc:aud": "acme"},
-        "StringLike": {"api.pulumi.com/oidc:sub": f"pulumi:deploy:org:acme:project:container-platform:stack:{stack}:*"},
+        "StringEquals": {
+            "api.pulumi.com/oidc:aud": "acme",
+            "api.pulumi.com/oidc:sub": [
+                f"pulumi:deploy:org:acme:project:container-platform:stack:{stack}:operation:{op}:scope:write"
+                for op in OPERATIONS[stack]
+            ],
+        },
     }
+    assert plan.exports["deployOperations"][stack] == OPERATIONS[stack]
+
+
+def test_prods_role_refuses_pull_request_previews(plan: Plan) -> None:
+    trust = json.loads(plan.named("deploy-prod-role").inputs["assumeRolePolicy"])
+    subjects = trust["Statement"][0]["Condition"]["StringEquals"]["api.pulumi.com/oidc:sub"]
+    assert not any(":operation:preview:" in s or ":operation:destroy:" in s for s in subjects)
+    assert "*" not in json.dumps(trust)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_deploy_role_is_capped_by_its_accounts_boundary(plan: Plan, stack: str) -> None:
+    role = plan.named(f"deploy-{stack}-role")
+    boundary = plan.named(f"deploy-boundary-{ACCOUNTS[stack]}")
+    assert role.inputs["permissionsBoundary"] == plan.exports["permissionsBoundaryArns"][stack]
+    assert boundary.urn in role.propertyDependencies["permissionsBoundary"]
+    assert provider_of(plan, boundary).name == f"aws-{ACCOUNTS[stack]}"
+
+
+@pytest.mark.parametrize("account", [DEV_ACCOUNT, PROD_ACCOUNT])
+def test_one_boundary_per_account_over_its_stacks_regions(plan: Plan, account: str) -> None:
+    boundary = plan.named(f"deploy-boundary-{account}")
+    assert boundary.inputs["name"] == "container-platform-deploy-boundary"
+    doc = json.loads(boundary.inputs["policy"])
+    statements = {s["Sid"]: s for s in doc["Statement"]}
+    assert statements["DenyOtherRegions"]["Condition"] == {"StringNotEquals": {"aws:RequestedRegion": REGIONS[account]}}
+    assert statements["DenyChangingDeployRoles"]["Resource"] == f"arn:aws:iam::{account}:role/deploy-*"
+    assert statements["DenyChangingTheBoundary"]["Resource"] == (
+        f"arn:aws:iam::{account}:policy/container-platform-deploy-boundary"
+    )
+    assert statements["DenyOrganizationsAndAccount"]["Action"] == ["organizations:*", "account:*"]
+    # A boundary only caps: the identity-policy guardrails are waived on it, each with the reason.
+    assert boundary.inputs["tags"] == {
+        f"guardrail-exception/{rule}": BOUNDARY_EXCEPTION
+        for rule in ("iam-no-wildcard-actions", "iam-scoped-resources", "iam-no-admin-policies")
+    }
+
+
+def test_a_stack_may_bring_its_own_boundary(platform_config: dict[str, Any]) -> None:
+    own = f"arn:aws:iam::{PROD_ACCOUNT}:policy/platform-boundary"
+    platform_config["container-platform-deployment:stacks"]["prod"]["permissionsBoundaryArn"] = own
+    plan = run(platform_config)
+    assert plan.named("deploy-prod-role").inputs["permissionsBoundary"] == own
+    assert [b.name for b in plan.of_type(POLICY)] == [f"deploy-boundary-{DEV_ACCOUNT}"]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -171,7 +262,7 @@ def test_children_are_parented_and_named_after_their_component(plan: Plan) -> No
     components = {c.urn: c.name for c in plan.of_type(COMPONENT)}
     assert sorted(components.values()) == ["deploy-dev", "deploy-prod"]
     for resource in plan.resources:
-        if resource.type in (SETTINGS, DRIFT, ROLE, ATTACHMENT):
+        if resource.type in (SETTINGS, DRIFT, ROLE, ATTACHMENT, WEBHOOK):
             assert resource.parent in components, resource.name
             assert resource.name.startswith(components[resource.parent] + "-")
 
@@ -219,3 +310,81 @@ def test_stacks_of_one_account_share_its_provider_and_oidc_provider(platform_con
         assert provider_of(plan, role).urn == provider.urn
         assert role.propertyDependencies["assumeRolePolicy"] == [oidc.urn]
     assert list(plan.exports["oidcProviderArns"]) == [DEV_ACCOUNT]
+
+
+def test_no_notifications_no_webhooks(plan: Plan) -> None:
+    assert plan.of_type(WEBHOOK) == []
+
+
+SLACK = "https://hooks.slack.com/services/T000/B000/XXXX"
+
+
+def test_notifications_become_stack_webhooks_with_secret_urls(platform_config: dict[str, Any]) -> None:
+    platform_config[NOTIFICATIONS] = [
+        {"name": "platform-alerts", "kind": "slack", "url": SLACK},
+        {"name": "prod-pager", "kind": "webhook", "url": "https://hooks.example.com/p", "stacks": ["prod"]},
+        {"name": "teams", "kind": "msteams", "url": "https://x.logic.azure.com/w", "events": ["drift_detected"]},
+    ]
+    plan = run(platform_config, secret_keys=(NOTIFICATIONS,))
+    hooks = {h.name: h for h in plan.of_type(WEBHOOK)}
+    assert sorted(hooks) == [
+        "deploy-dev-notify-platform-alerts",
+        "deploy-dev-notify-teams",
+        "deploy-prod-notify-platform-alerts",
+        "deploy-prod-notify-prod-pager",
+        "deploy-prod-notify-teams",
+    ]
+    alerts = hooks["deploy-prod-notify-platform-alerts"]
+    assert alerts.inputs == {
+        "active": True,
+        "displayName": "platform-alerts: container-platform/prod",
+        "organizationName": "acme",
+        "projectName": "container-platform",
+        "stackName": "prod",
+        "format": "slack",
+        "filters": ["deployment_failed", "drift_detected", "drift_detection_failed"],
+        "payloadUrl": SECRET,
+    }
+    assert hooks["deploy-prod-notify-prod-pager"].inputs["format"] == "raw"
+    assert hooks["deploy-dev-notify-teams"].inputs["format"] == "ms_teams"
+    assert hooks["deploy-dev-notify-teams"].inputs["filters"] == ["drift_detected"]
+    for hook in hooks.values():
+        assert hook.inputs["payloadUrl"] == SECRET
+        assert hook.parent == plan.named(f"deploy-{hook.inputs['stackName']}").urn
+    assert "hooks." not in json.dumps(plan.to_json())
+
+
+def test_an_encrypted_url_plans_offline_as_a_secret(platform_config: dict[str, Any]) -> None:
+    # What the offline plan sees once a URL is committed encrypted: {secure: ...}, which it cannot decrypt.
+    platform_config[NOTIFICATIONS] = [{"name": "platform-alerts", "kind": "slack", "url": {"secure": "v1:abc"}}]
+    plan = run(platform_config)
+    assert [h.inputs["payloadUrl"] for h in plan.of_type(WEBHOOK)] == [SECRET, SECRET]
+
+
+def test_a_plain_text_url_registers_nothing(platform_config: dict[str, Any]) -> None:
+    platform_config[NOTIFICATIONS] = [{"name": "platform-alerts", "kind": "slack", "url": SLACK}]
+    recorded: list[RecordedResource] = []
+    with pytest.raises(ConfigError, match=r"notifications\[0\]\.url: must be a secret"):
+        run(platform_config, recorded)
+    assert recorded == []
+
+
+def test_an_agent_pool_and_more_operations_reach_the_settings(platform_config: dict[str, Any]) -> None:
+    pool = "51035bee-a4d6-4b63-9ff6-418775c5da8d"
+    stacks = platform_config["container-platform-deployment:stacks"]
+    stacks["prod"]["agentPoolId"] = pool
+    stacks["prod"]["sessionDurationSeconds"] = 5400
+    stacks["dev"]["allowDestroy"] = True
+    stacks["dev"]["environmentVariables"] = {"PULUMI_SKIP_UPDATE_CHECK": "true"}
+    plan = run(platform_config)
+    prod = settings_of(plan, "prod")
+    assert prod["agentPoolId"] == pool
+    assert prod["operationContext"]["oidc"]["aws"]["duration"] == "1h30m0s"
+    assert plan.named("deploy-prod-role").inputs["maxSessionDuration"] == 5400
+    assert "agentPoolId" not in settings_of(plan, "dev")
+    assert settings_of(plan, "dev")["operationContext"]["environmentVariables"] == {
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "GITHUB_TOKEN": "disabled",
+        "PYENV_VERSION": "3.11",
+    }
+    assert plan.exports["deployOperations"]["dev"] == ["preview", "update", "destroy"]
