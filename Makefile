@@ -5,7 +5,7 @@ VENV := venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: plan plan-deployment diff test lint clean eks-versions preflight
+.PHONY: names plan plan-deployment diff test lint clean eks-versions preflight
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt policy/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -55,6 +55,9 @@ policy-env: $(POLICY_VENV)/.installed  ## policy/venv from policy/requirements.t
 
 policy-hash: $(VENV)/.installed  ## After changing policy/ and bumping its version: record version, content hash and policies in policy/release.json
 	PYTHONPATH=deployment $(PY) -m deploy_components.guardrails
+
+names: $(VENV)/.installed  ## Refresh tests/logical_names/<stack>.txt after an intended rename (renames need aliases)
+	$(PY) -m tests.test_logical_names
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
