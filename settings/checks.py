@@ -27,14 +27,19 @@ from settings.aws_tables import (
 from settings.models import (
     AnywhereSettings,
     AutoscalingSettings,
+    ContainerHealthCheckSettings,
     EcsSettings,
     EksSettings,
     InstanceSettings,
+    LoadBalancerSettings,
     NetworkSettings,
     RegistrySettings,
+    ScheduleSettings,
     ServiceSettings,
     StackConfig,
+    StepAdjustmentSettings,
     StepPolicySettings,
+    StepScalingSettings,
 )
 
 
@@ -152,62 +157,90 @@ def _check_zone_ids(
     return problems
 
 
-def check_network(
-    net: NetworkSettings, regions_in_use: Sequence[str] | None, eks_regions: Sequence[str] = ()
+def _parse_cidr(path: str, cidr: str) -> ipaddress.IPv4Network | Problem:
+    """The IPv4 network a CIDR names, or the problem that keeps it from being one."""
+    try:
+        network = ipaddress.ip_network(cidr, strict=True)
+    except ValueError as err:
+        return Problem(path, f"'{cidr}' is not a valid IPv4 CIDR ({err}); expected e.g. 10.10.0.0/16")
+    if not isinstance(network, ipaddress.IPv4Network):
+        return Problem(path, f"'{cidr}' is IPv6; expected an IPv4 CIDR such as 10.10.0.0/16")
+    return network
+
+
+def _check_vpc_cidr(
+    path: str, cidr: str, network: ipaddress.IPv4Network, earlier: dict[str, ipaddress.IPv4Network]
 ) -> list[Problem]:
-    """CIDRs valid, private, sized, non-overlapping, one per region in use; NAT vs endpoints; pinned zone ids."""
+    """A VPC CIDR is private, /16 to /20, and overlaps none of the earlier regions' CIDRs."""
+    problems: list[Problem] = []
+    if not any(network.subnet_of(block) for block in RFC1918_BLOCKS):
+        problems.append(
+            Problem(
+                path, f"'{cidr}' is not private; expected a CIDR inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+            )
+        )
+    if not 16 <= network.prefixlen <= 20:
+        problems.append(
+            Problem(
+                path,
+                f"'{cidr}' has prefix /{network.prefixlen}; expected /16 to /20 (room for public and private subnets in every AZ)",
+            )
+        )
+    problems += [
+        Problem(
+            path,
+            f"'{cidr}' overlaps network.cidrs.{other_region} ({other}); VPCs must not overlap so they can be peered",
+        )
+        for other_region, other in earlier.items()
+        if network.overlaps(other)
+    ]
+    return problems
+
+
+def _check_cidrs(net: NetworkSettings) -> list[Problem]:
+    """Each ``network.cidrs`` key is a region and each value a valid, private, sized, non-overlapping CIDR."""
     problems: list[Problem] = []
     parsed: dict[str, ipaddress.IPv4Network] = {}
     for region, cidr in net.cidrs.items():
         path = f"network.cidrs.{region}"
         problems += check_region(path, region)
-        try:
-            network = ipaddress.ip_network(cidr, strict=True)
-        except ValueError as err:
-            problems.append(Problem(path, f"'{cidr}' is not a valid IPv4 CIDR ({err}); expected e.g. 10.10.0.0/16"))
+        network = _parse_cidr(path, cidr)
+        if isinstance(network, Problem):
+            problems.append(network)
             continue
-        if not isinstance(network, ipaddress.IPv4Network):
-            problems.append(Problem(path, f"'{cidr}' is IPv6; expected an IPv4 CIDR such as 10.10.0.0/16"))
-            continue
-        if not any(network.subnet_of(block) for block in RFC1918_BLOCKS):
-            problems.append(
-                Problem(
-                    path, f"'{cidr}' is not private; expected a CIDR inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
-                )
-            )
-        if not 16 <= network.prefixlen <= 20:
-            problems.append(
-                Problem(
-                    path,
-                    f"'{cidr}' has prefix /{network.prefixlen}; expected /16 to /20 (room for public and private subnets in every AZ)",
-                )
-            )
-        for other_region, other in parsed.items():
-            if network.overlaps(other):
-                problems.append(
-                    Problem(
-                        path,
-                        f"'{cidr}' overlaps network.cidrs.{other_region} ({other}); VPCs must not overlap so they can be peered",
-                    )
-                )
+        problems += _check_vpc_cidr(path, cidr, network, parsed)
         parsed[region] = network
+    return problems
+
+
+def _check_cidr_regions(net: NetworkSettings, regions_in_use: Sequence[str]) -> list[Problem]:
+    """One CIDR for every region in use, and none for a region not in use."""
+    missing = [
+        Problem(
+            "network.cidrs",
+            f"no CIDR for region '{region}', which is in use; add e.g. '{region}: 10.x.0.0/16'",
+        )
+        for region in regions_in_use
+        if region not in net.cidrs
+    ]
+    unused = [
+        Problem(
+            f"network.cidrs.{region}",
+            f"region '{region}' is not in use (home region or eks.regions); remove it",
+        )
+        for region in net.cidrs
+        if region not in regions_in_use
+    ]
+    return missing + unused
+
+
+def check_network(
+    net: NetworkSettings, regions_in_use: Sequence[str] | None, eks_regions: Sequence[str] = ()
+) -> list[Problem]:
+    """CIDRs valid, private, sized, non-overlapping, one per region in use; NAT vs endpoints; pinned zone ids."""
+    problems = _check_cidrs(net)
     if regions_in_use is not None:
-        for region in regions_in_use:
-            if region not in net.cidrs:
-                problems.append(
-                    Problem(
-                        "network.cidrs",
-                        f"no CIDR for region '{region}', which is in use; add e.g. '{region}: 10.x.0.0/16'",
-                    )
-                )
-        for region in net.cidrs:
-            if region not in regions_in_use:
-                problems.append(
-                    Problem(
-                        f"network.cidrs.{region}",
-                        f"region '{region}' is not in use (home region or eks.regions); remove it",
-                    )
-                )
+        problems += _check_cidr_regions(net, regions_in_use)
     if net.nat_gateways == "none" and not net.vpc_endpoints:
         problems.append(
             Problem(
@@ -330,92 +363,111 @@ def _scaling_mode(inst: InstanceSettings) -> list[Problem]:
     ]
 
 
-def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str], today: date) -> list[Problem]:
-    """Launch-type exclusive keys, task sizes, images, secrets, load balancers, scaling."""
-    problems: list[Problem] = []
-    if ecs.launch_type == "EC2":
+def _check_instances(inst: InstanceSettings) -> list[Problem]:
+    """The EC2 capacity of ``ecs.instances``: scaling-mode keys, sizes, and instance types of one architecture."""
+    problems = _scaling_mode(inst)
+    problems += _sizes(
+        "ecs.instances", inst.min_size, inst.desired_size, inst.max_size, ("minSize", "desiredSize", "maxSize")
+    )
+    problems += _unique("ecs.instances.instanceTypes", "instance type", list(inst.instance_types))
+    for i, itype in enumerate(inst.instance_types):
+        arch = instance_architecture(itype)
+        if arch != inst.architecture:
+            problems.append(
+                Problem(
+                    f"ecs.instances.instanceTypes[{i}]",
+                    f"{itype} is an {arch} type but ecs.instances.architecture is {inst.architecture}; use types of one architecture",
+                )
+            )
+    return problems
+
+
+def _check_launch_type_keys(ecs: EcsSettings) -> list[Problem]:
+    """Fargate keys are rejected with launchType EC2; ``ecs.instances`` is required with EC2 and rejected otherwise."""
+    if ecs.launch_type != "EC2":
+        if ecs.instances is None:
+            return []
+        return [Problem("ecs.instances", "applies only to launchType EC2; remove it (launchType is FARGATE)")]
+    problems = [
+        Problem(f"ecs.{key}", "applies only to launchType FARGATE; remove it (launchType is EC2)")
         for key, field in (
             ("fargateSpotWeight", "fargate_spot_weight"),
             ("fargateOnDemandBase", "fargate_on_demand_base"),
-        ):
-            if field in ecs.model_fields_set:
-                problems.append(
-                    Problem(f"ecs.{key}", "applies only to launchType FARGATE; remove it (launchType is EC2)")
-                )
-        if ecs.instances is None:
-            problems.append(
-                Problem("ecs.instances", "required when launchType is EC2: instanceTypes, minSize, maxSize")
-            )
-        else:
-            inst = ecs.instances
-            problems += _scaling_mode(inst)
-            problems += _sizes(
-                "ecs.instances", inst.min_size, inst.desired_size, inst.max_size, ("minSize", "desiredSize", "maxSize")
-            )
-            problems += _unique("ecs.instances.instanceTypes", "instance type", list(inst.instance_types))
-            for i, itype in enumerate(inst.instance_types):
-                arch = instance_architecture(itype)
-                if arch != inst.architecture:
-                    problems.append(
-                        Problem(
-                            f"ecs.instances.instanceTypes[{i}]",
-                            f"{itype} is an {arch} type but ecs.instances.architecture is {inst.architecture}; use types of one architecture",
-                        )
-                    )
-    elif ecs.instances is not None:
-        problems.append(Problem("ecs.instances", "applies only to launchType EC2; remove it (launchType is FARGATE)"))
+        )
+        if field in ecs.model_fields_set
+    ]
+    if ecs.instances is None:
+        problems.append(Problem("ecs.instances", "required when launchType is EC2: instanceTypes, minSize, maxSize"))
+    else:
+        problems += _check_instances(ecs.instances)
+    return problems
 
+
+def _check_ecs_service(
+    path: str, svc: ServiceSettings, ecs: EcsSettings, home_region: str, repositories: Sequence[str]
+) -> list[Problem]:
+    """One entry of ``ecs.services``, including the keys that depend on its launch type and the cluster."""
+    problems: list[Problem] = []
+    if svc.launch_type == "EXTERNAL":
+        problems += _check_external(path, svc, ecs)
+    elif svc.network_mode is not None:
+        problems.append(
+            Problem(f"{path}.networkMode", "applies only to launchType EXTERNAL; other services use awsvpc")
+        )
+    launch = "EC2" if svc.launch_type == "EXTERNAL" else ecs.launch_type
+    problems += _check_service(path, svc, launch, home_region, repositories)
+    if svc.volumes and not ecs.shared_file_system and svc.launch_type != "EXTERNAL":
+        problems.append(
+            Problem(f"{path}.volumes", "needs ecs.sharedFileSystem: true (the file system the volumes live on)")
+        )
+    return problems
+
+
+def check_ecs(ecs: EcsSettings, *, home_region: str, repositories: Sequence[str], today: date) -> list[Problem]:
+    """Launch-type exclusive keys, task sizes, images, secrets, load balancers, scaling."""
+    problems = _check_launch_type_keys(ecs)
     problems += _unique("ecs.services", "service", [s.name for s in ecs.services])
     for i, svc in enumerate(ecs.services):
-        path = f"ecs.services[{i}]"
-        if svc.launch_type == "EXTERNAL":
-            problems += _check_external(path, svc, ecs)
-        elif svc.network_mode is not None:
-            problems.append(
-                Problem(f"{path}.networkMode", "applies only to launchType EXTERNAL; other services use awsvpc")
-            )
-        launch = "EC2" if svc.launch_type == "EXTERNAL" else ecs.launch_type
-        problems += _check_service(path, svc, launch, home_region, repositories)
-        if svc.volumes and not ecs.shared_file_system and svc.launch_type != "EXTERNAL":
-            problems.append(
-                Problem(f"{path}.volumes", "needs ecs.sharedFileSystem: true (the file system the volumes live on)")
-            )
+        problems += _check_ecs_service(f"ecs.services[{i}]", svc, ecs, home_region, repositories)
     if ecs.anywhere is not None:
         problems += _check_anywhere(ecs.anywhere, today)
     return problems
 
 
-def _check_service(
-    path: str, svc: ServiceSettings, launch_type: str, home_region: str, repositories: Sequence[str]
-) -> list[Problem]:
+def _check_fargate_size(path: str, svc: ServiceSettings) -> list[Problem]:
+    """The task size (cpu and memory) is one that Fargate offers."""
+    if svc.cpu not in FARGATE_MEMORY_BY_CPU:
+        allowed = ", ".join(str(c) for c in FARGATE_MEMORY_BY_CPU)
+        return [Problem(f"{path}.cpu", f"{svc.cpu} is not a Fargate CPU size; expected one of {allowed}")]
+    if svc.memory not in FARGATE_MEMORY_BY_CPU[svc.cpu]:
+        allowed = ", ".join(str(m) for m in FARGATE_MEMORY_BY_CPU[svc.cpu])
+        return [
+            Problem(
+                f"{path}.memory",
+                f"{svc.memory} MiB is not valid on Fargate with cpu {svc.cpu}; expected one of {allowed}",
+            )
+        ]
+    return []
+
+
+def _check_ec2_size(path: str, svc: ServiceSettings) -> list[Problem]:
+    """The task size (cpu and memory) lies within the range of an ECS task on EC2 (or ECS Anywhere)."""
     problems: list[Problem] = []
-    if launch_type == "FARGATE":
-        if svc.cpu not in FARGATE_MEMORY_BY_CPU:
-            allowed = ", ".join(str(c) for c in FARGATE_MEMORY_BY_CPU)
-            problems.append(Problem(f"{path}.cpu", f"{svc.cpu} is not a Fargate CPU size; expected one of {allowed}"))
-        elif svc.memory not in FARGATE_MEMORY_BY_CPU[svc.cpu]:
-            allowed = ", ".join(str(m) for m in FARGATE_MEMORY_BY_CPU[svc.cpu])
-            problems.append(
-                Problem(
-                    f"{path}.memory",
-                    f"{svc.memory} MiB is not valid on Fargate with cpu {svc.cpu}; expected one of {allowed}",
-                )
-            )
-    else:
-        low, high = EC2_TASK_CPU_RANGE
-        if not low <= svc.cpu <= high:
-            problems.append(
-                Problem(f"{path}.cpu", f"{svc.cpu} is outside the EC2 task range; expected {low} to {high} CPU units")
-            )
-        if not 128 <= svc.memory <= 1_572_864:
-            problems.append(
-                Problem(
-                    f"{path}.memory", f"{svc.memory} MiB is outside the EC2 task range; expected 128 to 1572864 MiB"
-                )
-            )
+    low, high = EC2_TASK_CPU_RANGE
+    if not low <= svc.cpu <= high:
+        problems.append(
+            Problem(f"{path}.cpu", f"{svc.cpu} is outside the EC2 task range; expected {low} to {high} CPU units")
+        )
+    if not 128 <= svc.memory <= 1_572_864:
+        problems.append(
+            Problem(f"{path}.memory", f"{svc.memory} MiB is outside the EC2 task range; expected 128 to 1572864 MiB")
+        )
+    return problems
 
-    problems += _check_image(f"{path}.image", svc.image, repositories)
 
+def _check_secrets(path: str, svc: ServiceSettings, home_region: str) -> list[Problem]:
+    """Each secret is a Secrets Manager or SSM parameter ARN in the region the tasks run in."""
+    problems: list[Problem] = []
     for env_name, arn in svc.secrets.items():
         match = SECRET_ARN.match(arn)
         if match is None:
@@ -433,6 +485,12 @@ def _check_service(
                     f"the secret is in {region} but services run in {home_region}; ECS reads secrets from the task's region",
                 )
             )
+    return problems
+
+
+def _check_environment(path: str, svc: ServiceSettings) -> list[Problem]:
+    """Plain environment variables neither repeat a secret nor look like a credential."""
+    problems: list[Problem] = []
     for env_name, value in svc.environment.items():
         if env_name in svc.secrets:
             problems.append(Problem(f"{path}.environment.{env_name}", "is also set in secrets; define it in one place"))
@@ -444,59 +502,80 @@ def _check_service(
                     "is readable in the task definition (guardrail ecs-no-plaintext-secrets)",
                 )
             )
+    return problems
 
-    lb = svc.load_balancer
-    if lb is not None:
-        if svc.port is None:
-            problems.append(
-                Problem(f"{path}.port", "required with a loadBalancer: the container port traffic is sent to")
+
+def _check_load_balancer_type(path: str, lb: LoadBalancerSettings) -> list[Problem]:
+    """Keys that apply only to an application or only to a network load balancer, and PrivateLink."""
+    problems: list[Problem] = []
+    if lb.type == "network" and lb.health_check_path is not None:
+        problems.append(
+            Problem(
+                f"{path}.loadBalancer.healthCheckPath",
+                "applies only to type application; network load balancers check TCP",
             )
-        if lb.type == "network" and lb.health_check_path is not None:
-            problems.append(
-                Problem(
-                    f"{path}.loadBalancer.healthCheckPath",
-                    "applies only to type application; network load balancers check TCP",
-                )
+        )
+    if lb.type == "network" and lb.access_logs_bucket is not None:
+        problems.append(Problem(f"{path}.loadBalancer.accessLogsBucket", "applies only to type application"))
+    if lb.private_link_principals and not lb.private_link:
+        problems.append(Problem(f"{path}.loadBalancer.privateLinkPrincipals", "needs privateLink: true"))
+    if lb.private_link and lb.public:
+        problems.append(
+            Problem(f"{path}.loadBalancer.privateLink", "needs an internal load balancer; set public: false")
+        )
+    if lb.type == "application" and lb.private_link:
+        problems.append(
+            Problem(
+                f"{path}.loadBalancer.privateLink",
+                "applies only to type network (PrivateLink endpoint services front NLBs)",
             )
-        if lb.type == "network" and lb.access_logs_bucket is not None:
-            problems.append(Problem(f"{path}.loadBalancer.accessLogsBucket", "applies only to type application"))
-        if lb.private_link_principals and not lb.private_link:
-            problems.append(Problem(f"{path}.loadBalancer.privateLinkPrincipals", "needs privateLink: true"))
-        if lb.private_link and lb.public:
-            problems.append(
-                Problem(f"{path}.loadBalancer.privateLink", "needs an internal load balancer; set public: false")
+        )
+    return problems
+
+
+def _check_load_balancer_tls(path: str, lb: LoadBalancerSettings, home_region: str) -> list[Problem]:
+    """An ALB has a certificate in its own region, or a stated reason for serving plain HTTP."""
+    problems: list[Problem] = []
+    if lb.type == "application" and lb.certificate_arn is None and lb.plain_http_reason is None:
+        problems.append(
+            Problem(
+                f"{path}.loadBalancer.certificateArn",
+                "an ALB without a certificate serves plain HTTP, which the guardrail elb-https-listeners "
+                "rejects; set certificateArn, or state why plain HTTP is acceptable in plainHttpReason",
             )
-        if lb.type == "application" and lb.private_link:
-            problems.append(
-                Problem(
-                    f"{path}.loadBalancer.privateLink",
-                    "applies only to type network (PrivateLink endpoint services front NLBs)",
-                )
+        )
+    if lb.plain_http_reason is not None and (lb.type != "application" or lb.certificate_arn is not None):
+        problems.append(
+            Problem(
+                f"{path}.loadBalancer.plainHttpReason",
+                "applies only to an ALB without certificateArn (there is no plain HTTP listener to justify); remove it",
             )
-        if lb.type == "application" and lb.certificate_arn is None and lb.plain_http_reason is None:
+        )
+    if lb.certificate_arn is not None:
+        cert_region = lb.certificate_arn.split(":")[3]
+        if cert_region != home_region:
             problems.append(
                 Problem(
                     f"{path}.loadBalancer.certificateArn",
-                    "an ALB without a certificate serves plain HTTP, which the guardrail elb-https-listeners "
-                    "rejects; set certificateArn, or state why plain HTTP is acceptable in plainHttpReason",
+                    f"the certificate is in {cert_region}; a load balancer needs an ACM certificate in its own region ({home_region})",
                 )
             )
-        if lb.plain_http_reason is not None and (lb.type != "application" or lb.certificate_arn is not None):
-            problems.append(
-                Problem(
-                    f"{path}.loadBalancer.plainHttpReason",
-                    "applies only to an ALB without certificateArn (there is no plain HTTP listener to justify); remove it",
-                )
-            )
-        if lb.certificate_arn is not None:
-            cert_region = lb.certificate_arn.split(":")[3]
-            if cert_region != home_region:
-                problems.append(
-                    Problem(
-                        f"{path}.loadBalancer.certificateArn",
-                        f"the certificate is in {cert_region}; a load balancer needs an ACM certificate in its own region ({home_region})",
-                    )
-                )
+    return problems
+
+
+def _check_load_balancer(path: str, svc: ServiceSettings, lb: LoadBalancerSettings, home_region: str) -> list[Problem]:
+    """A service's load balancer: the container port it targets, its type's keys, and TLS."""
+    problems: list[Problem] = []
+    if svc.port is None:
+        problems.append(Problem(f"{path}.port", "required with a loadBalancer: the container port traffic is sent to"))
+    problems += _check_load_balancer_type(path, lb)
+    problems += _check_load_balancer_tls(path, lb, home_region)
+    return problems
+
+
+def _check_guardrail_reasons(path: str, svc: ServiceSettings) -> list[Problem]:
+    """A writable root filesystem or host networking states its reason, and a reason needs its exception."""
+    problems: list[Problem] = []
     if not svc.read_only_root_filesystem and svc.writable_root_filesystem_reason is None:
         problems.append(
             Problem(
@@ -522,16 +601,22 @@ def _check_service(
                 "applies only with readOnlyRootFilesystem: false; remove it",
             )
         )
-    if svc.health_check is not None:
-        check = svc.health_check
-        if check.command[0] not in ("CMD", "CMD-SHELL"):
-            problems.append(
-                Problem(f"{path}.healthCheck.command[0]", f"'{check.command[0]}': expected CMD or CMD-SHELL")
-            )
-        if check.timeout >= check.interval:
-            problems.append(
-                Problem(f"{path}.healthCheck.timeout", f"{check.timeout} must be below interval ({check.interval})")
-            )
+    return problems
+
+
+def _check_health_check(path: str, check: ContainerHealthCheckSettings) -> list[Problem]:
+    """A container health check runs CMD or CMD-SHELL and times out before the next check starts."""
+    problems: list[Problem] = []
+    if check.command[0] not in ("CMD", "CMD-SHELL"):
+        problems.append(Problem(f"{path}.command[0]", f"'{check.command[0]}': expected CMD or CMD-SHELL"))
+    if check.timeout >= check.interval:
+        problems.append(Problem(f"{path}.timeout", f"{check.timeout} must be below interval ({check.interval})"))
+    return problems
+
+
+def _check_root_filesystem(path: str, svc: ServiceSettings) -> list[Problem]:
+    """What a read-only root filesystem rules out: ECS Exec, and an EFS volume over /tmp."""
+    problems: list[Problem] = []
     if svc.enable_execute_command and svc.read_only_root_filesystem:
         problems.append(
             Problem(
@@ -543,18 +628,39 @@ def _check_service(
         problems.append(
             Problem(f"{path}.volumes", "/tmp is the scratch volume of a read-only root filesystem; mount EFS elsewhere")
         )
+    return problems
 
+
+def _check_task_policy(path: str, svc: ServiceSettings) -> list[Problem]:
+    """The task role's statements list actions, not a whole service's ``service:*``."""
+    return [
+        Problem(
+            f"{path}.taskPolicy[{i}].actions[{j}]",
+            f"'{action}' grants every action of the service; list the actions the task needs",
+        )
+        for i, statement in enumerate(svc.task_policy)
+        for j, action in enumerate(statement.actions)
+        if action.endswith(":*")
+    ]
+
+
+def _check_service(
+    path: str, svc: ServiceSettings, launch_type: str, home_region: str, repositories: Sequence[str]
+) -> list[Problem]:
+    """One service's task size, image, secrets, load balancer, guardrail exceptions, scaling and task policy."""
+    problems = _check_fargate_size(path, svc) if launch_type == "FARGATE" else _check_ec2_size(path, svc)
+    problems += _check_image(f"{path}.image", svc.image, repositories)
+    problems += _check_secrets(path, svc, home_region)
+    problems += _check_environment(path, svc)
+    if svc.load_balancer is not None:
+        problems += _check_load_balancer(path, svc, svc.load_balancer, home_region)
+    problems += _check_guardrail_reasons(path, svc)
+    if svc.health_check is not None:
+        problems += _check_health_check(f"{path}.healthCheck", svc.health_check)
+    problems += _check_root_filesystem(path, svc)
     if svc.autoscaling is not None:
         problems += _check_autoscaling(f"{path}.autoscaling", svc.autoscaling, svc)
-    for i, statement in enumerate(svc.task_policy):
-        for j, action in enumerate(statement.actions):
-            if action.endswith(":*"):
-                problems.append(
-                    Problem(
-                        f"{path}.taskPolicy[{i}].actions[{j}]",
-                        f"'{action}' grants every action of the service; list the actions the task needs",
-                    )
-                )
+    problems += _check_task_policy(path, svc)
     return problems
 
 
@@ -586,46 +692,49 @@ def _check_image(path: str, image: str, repositories: Sequence[str]) -> list[Pro
     return []
 
 
-def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[Problem]:
+def _check_step_direction(spath: str, step: StepAdjustmentSettings, direction: str) -> list[Problem]:
+    """A scale-out step adds tasks above the threshold; a scale-in step removes tasks below it."""
     problems: list[Problem] = []
-    steps = policy.steps
-    for i, step in enumerate(steps):
-        spath = f"{path}.steps[{i}]"
-        if step.lower_bound is None and step.upper_bound is None:
-            problems.append(Problem(spath, "needs lowerBound or upperBound"))
-        if step.lower_bound is not None and step.upper_bound is not None and step.lower_bound >= step.upper_bound:
+    if direction == "out":
+        if step.change <= 0:
             problems.append(
-                Problem(spath, f"lowerBound ({step.lower_bound}) must be below upperBound ({step.upper_bound})")
+                Problem(f"{spath}.change", f"{step.change}: scale-out steps add tasks; expected a positive number")
             )
-        if direction == "out":
-            if step.change <= 0:
-                problems.append(
-                    Problem(f"{spath}.change", f"{step.change}: scale-out steps add tasks; expected a positive number")
+        if step.lower_bound is None or step.lower_bound < 0:
+            problems.append(
+                Problem(
+                    f"{spath}.lowerBound",
+                    "scale-out steps start at or above the threshold; expected lowerBound >= 0",
                 )
-            if step.lower_bound is None or step.lower_bound < 0:
-                problems.append(
-                    Problem(
-                        f"{spath}.lowerBound",
-                        "scale-out steps start at or above the threshold; expected lowerBound >= 0",
-                    )
-                )
-        else:
-            if step.change >= 0:
-                problems.append(
-                    Problem(
-                        f"{spath}.change", f"{step.change}: scale-in steps remove tasks; expected a negative number"
-                    )
-                )
-            if step.upper_bound is None or step.upper_bound > 0:
-                problems.append(
-                    Problem(
-                        f"{spath}.upperBound", "scale-in steps end at or below the threshold; expected upperBound <= 0"
-                    )
-                )
-    if problems:
+            )
         return problems
-    # Steps must tile the range beyond the threshold without gaps or overlaps, with one open
-    # end. Scale-in steps lie below the threshold; mirror them so one walk checks both.
+    if step.change >= 0:
+        problems.append(
+            Problem(f"{spath}.change", f"{step.change}: scale-in steps remove tasks; expected a negative number")
+        )
+    if step.upper_bound is None or step.upper_bound > 0:
+        problems.append(
+            Problem(f"{spath}.upperBound", "scale-in steps end at or below the threshold; expected upperBound <= 0")
+        )
+    return problems
+
+
+def _check_step(spath: str, step: StepAdjustmentSettings, direction: str) -> list[Problem]:
+    """One step adjustment has ordered bounds on the right side of the threshold and a change of the right sign."""
+    problems: list[Problem] = []
+    if step.lower_bound is None and step.upper_bound is None:
+        problems.append(Problem(spath, "needs lowerBound or upperBound"))
+    if step.lower_bound is not None and step.upper_bound is not None and step.lower_bound >= step.upper_bound:
+        problems.append(
+            Problem(spath, f"lowerBound ({step.lower_bound}) must be below upperBound ({step.upper_bound})")
+        )
+    problems += _check_step_direction(spath, step, direction)
+    return problems
+
+
+def _check_step_tiling(path: str, steps: Sequence[StepAdjustmentSettings], direction: str) -> list[Problem]:
+    """Valid steps tile the range beyond the threshold without gaps or overlaps, with one open end."""
+    # Scale-in steps lie below the threshold; mirror them so one walk checks both.
     out = direction == "out"
     sign = 1 if out else -1
     start_key, end_key = ("lowerBound", "upperBound") if out else ("upperBound", "lowerBound")
@@ -639,6 +748,7 @@ def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[
         key=lambda interval: interval[0] or 0,
     )
     label = "scale-out" if out else "scale-in"
+    problems: list[Problem] = []
     if intervals[0][0] != 0:
         problems.append(Problem(f"{path}.steps", f"the first {label} step must have {start_key} 0 (the threshold)"))
     for (_, a_end), (b_start, _) in itertools.pairwise(intervals):
@@ -656,7 +766,16 @@ def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[
     return problems
 
 
-def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSettings) -> list[Problem]:
+def _check_steps(path: str, policy: StepPolicySettings, direction: str) -> list[Problem]:
+    """A step policy's steps, each on its own and then (when each is valid) together."""
+    problems = [
+        problem for i, step in enumerate(policy.steps) for problem in _check_step(f"{path}.steps[{i}]", step, direction)
+    ]
+    return problems or _check_step_tiling(path, policy.steps, direction)
+
+
+def _check_scaling_bounds(path: str, auto: AutoscalingSettings, svc: ServiceSettings) -> list[Problem]:
+    """minCount, maxCount and desiredCount are ordered, and requestsPerTarget has an ALB to count."""
     problems: list[Problem] = []
     if auto.min_count > auto.max_count:
         problems.append(Problem(f"{path}.minCount", f"{auto.min_count} must not exceed maxCount ({auto.max_count})"))
@@ -674,6 +793,61 @@ def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSetting
                 "needs loadBalancer.type application (the metric is ALBRequestCountPerTarget)",
             )
         )
+    return problems
+
+
+def _check_step_scaling(spath: str, step: StepScalingSettings) -> list[Problem]:
+    """The alarm period, both step policies, and thresholds that keep the two alarms apart."""
+    problems: list[Problem] = []
+    if step.period not in (10, 30) and step.period % 60:
+        problems.append(Problem(f"{spath}.period", f"{step.period}: expected 10, 30 or a multiple of 60 seconds"))
+    if step.scale_out is None and step.scale_in is None:
+        problems.append(Problem(spath, "needs scaleOut, scaleIn or both"))
+    if step.scale_out is not None:
+        problems += _check_steps(f"{spath}.scaleOut", step.scale_out, "out")
+    if step.scale_in is not None:
+        problems += _check_steps(f"{spath}.scaleIn", step.scale_in, "in")
+    if step.scale_out is not None and step.scale_in is not None and step.scale_in.threshold >= step.scale_out.threshold:
+        problems.append(
+            Problem(
+                f"{spath}.scaleIn.threshold",
+                f"{step.scale_in.threshold} must be below scaleOut.threshold ({step.scale_out.threshold}) or the alarms fight",
+            )
+        )
+    return problems
+
+
+def _check_schedule(spath: str, sched: ScheduleSettings) -> list[Problem]:
+    """A scheduled action has one valid timing, a count to set, ordered counts and a real time zone."""
+    problems: list[Problem] = []
+    if (sched.cron is None) == (sched.at is None):
+        problems.append(Problem(spath, "set exactly one of cron (recurring) and at (one time)"))
+    elif sched.cron is not None and not CRON.match(sched.cron):
+        problems.append(
+            Problem(
+                f"{spath}.cron",
+                f"'{sched.cron}' is not an AWS cron expression; expected 6 fields: minutes hours day-of-month month day-of-week year, e.g. '0 8 ? * MON-FRI *'",
+            )
+        )
+    if sched.min_count is None and sched.max_count is None:
+        problems.append(Problem(spath, "sets neither minCount nor maxCount"))
+    if sched.min_count is not None and sched.max_count is not None and sched.min_count > sched.max_count:
+        problems.append(Problem(f"{spath}.minCount", f"{sched.min_count} must not exceed maxCount ({sched.max_count})"))
+    try:
+        zoneinfo.ZoneInfo(sched.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            Problem(
+                f"{spath}.timezone",
+                f"'{sched.timezone}' is not an IANA time zone; expected e.g. UTC or Europe/Berlin",
+            )
+        )
+    return problems
+
+
+def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSettings) -> list[Problem]:
+    """A service's autoscaling: counts, at least one policy, step scaling and schedules."""
+    problems = _check_scaling_bounds(path, auto, svc)
     has_policy = (
         any(v is not None for v in (auto.cpu_target, auto.memory_target, auto.requests_per_target, auto.step_scaling))
         or auto.schedules
@@ -682,59 +856,75 @@ def _check_autoscaling(path: str, auto: AutoscalingSettings, svc: ServiceSetting
         problems.append(
             Problem(path, "sets no policy; add cpuTarget, memoryTarget, requestsPerTarget, stepScaling or schedules")
         )
-    step = auto.step_scaling
-    if step is not None:
-        spath = f"{path}.stepScaling"
-        if step.period not in (10, 30) and step.period % 60:
-            problems.append(Problem(f"{spath}.period", f"{step.period}: expected 10, 30 or a multiple of 60 seconds"))
-        if step.scale_out is None and step.scale_in is None:
-            problems.append(Problem(spath, "needs scaleOut, scaleIn or both"))
-        if step.scale_out is not None:
-            problems += _check_steps(f"{spath}.scaleOut", step.scale_out, "out")
-        if step.scale_in is not None:
-            problems += _check_steps(f"{spath}.scaleIn", step.scale_in, "in")
-        if (
-            step.scale_out is not None
-            and step.scale_in is not None
-            and step.scale_in.threshold >= step.scale_out.threshold
-        ):
-            problems.append(
-                Problem(
-                    f"{spath}.scaleIn.threshold",
-                    f"{step.scale_in.threshold} must be below scaleOut.threshold ({step.scale_out.threshold}) or the alarms fight",
-                )
-            )
+    if auto.step_scaling is not None:
+        problems += _check_step_scaling(f"{path}.stepScaling", auto.step_scaling)
     problems += _unique(f"{path}.schedules", "schedule", [s.name for s in auto.schedules])
     for i, sched in enumerate(auto.schedules):
-        spath = f"{path}.schedules[{i}]"
-        if (sched.cron is None) == (sched.at is None):
-            problems.append(Problem(spath, "set exactly one of cron (recurring) and at (one time)"))
-        elif sched.cron is not None and not CRON.match(sched.cron):
-            problems.append(
-                Problem(
-                    f"{spath}.cron",
-                    f"'{sched.cron}' is not an AWS cron expression; expected 6 fields: minutes hours day-of-month month day-of-week year, e.g. '0 8 ? * MON-FRI *'",
-                )
-            )
-        if sched.min_count is None and sched.max_count is None:
-            problems.append(Problem(spath, "sets neither minCount nor maxCount"))
-        if sched.min_count is not None and sched.max_count is not None and sched.min_count > sched.max_count:
-            problems.append(
-                Problem(f"{spath}.minCount", f"{sched.min_count} must not exceed maxCount ({sched.max_count})")
-            )
-        try:
-            zoneinfo.ZoneInfo(sched.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            problems.append(
-                Problem(
-                    f"{spath}.timezone",
-                    f"'{sched.timezone}' is not an IANA time zone; expected e.g. UTC or Europe/Berlin",
-                )
-            )
+        problems += _check_schedule(f"{path}.schedules[{i}]", sched)
     return problems
 
 
 # ------------------------------------------------------------------------------- eks
+
+
+def _check_endpoint_cidrs(eks: EksSettings) -> list[Problem]:
+    """Each public API endpoint CIDR is valid and narrower than the whole internet."""
+    problems: list[Problem] = []
+    for i, cidr in enumerate(eks.endpoint_public_access_cidrs):
+        path = f"eks.endpointPublicAccessCidrs[{i}]"
+        try:
+            network = ipaddress.ip_network(cidr, strict=True)
+        except ValueError as err:
+            problems.append(Problem(path, f"'{cidr}' is not a valid CIDR ({err}); expected e.g. 203.0.113.0/24"))
+            continue
+        if network.prefixlen == 0:
+            problems.append(
+                Problem(path, f"'{cidr}' opens the API endpoint to the whole internet; list the networks that need it")
+            )
+    return problems
+
+
+def _check_admin_roles(eks: EksSettings) -> list[Problem]:
+    """The break-glass role is not also an admin role, and no two admin roles share a name."""
+    if eks.break_glass_role_arn is not None and eks.break_glass_role_arn in eks.admin_role_arns:
+        return [
+            Problem(
+                "eks.breakGlassRoleArn",
+                "is also listed in eks.adminRoleArns; an IAM principal can be in only one access entry, so list it once",
+            )
+        ]
+    admins = [*eks.admin_role_arns, *([eks.break_glass_role_arn] if eks.break_glass_role_arn else [])]
+    names = [arn.rsplit("/", 1)[-1].lower() for arn in admins]
+    return [
+        Problem(
+            "eks.adminRoleArns",
+            f"two admin roles are named '{name}'; access entries are named after the role, so rename one",
+        )
+        for name in _duplicates(names)
+    ]
+
+
+def _check_node_group_sizes(eks: EksSettings) -> list[Problem]:
+    """Node group sizes are ordered; managed groups list unique instance types matching their AMI architecture."""
+    problems: list[Problem] = []
+    for i, group in enumerate(eks.node_groups):
+        path = f"eks.nodeGroups[{i}]"
+        problems += _sizes(
+            path, group.min_size, group.desired_size, group.max_size, ("minSize", "desiredSize", "maxSize")
+        )
+        if group.kind != "managed":
+            continue
+        problems += _unique(f"{path}.instanceTypes", "instance type", list(group.instance_types))
+        ami_arch = "arm64" if "ARM" in group.ami_type else "x86_64"
+        problems += [
+            Problem(
+                f"{path}.instanceTypes[{j}]",
+                f"{itype} does not run amiType {group.ami_type} ({ami_arch}); use types of that architecture",
+            )
+            for j, itype in enumerate(group.instance_types)
+            if instance_architecture(itype) != ami_arch
+        ]
+    return problems
 
 
 def check_eks(eks: EksSettings) -> list[Problem]:
@@ -750,55 +940,14 @@ def check_eks(eks: EksSettings) -> list[Problem]:
     for i, region in enumerate(eks.regions):
         problems += check_region(f"eks.regions[{i}]", region)
     problems += _unique("eks.regions", "region", list(eks.regions))
-    for i, cidr in enumerate(eks.endpoint_public_access_cidrs):
-        path = f"eks.endpointPublicAccessCidrs[{i}]"
-        try:
-            network = ipaddress.ip_network(cidr, strict=True)
-        except ValueError as err:
-            problems.append(Problem(path, f"'{cidr}' is not a valid CIDR ({err}); expected e.g. 203.0.113.0/24"))
-            continue
-        if network.prefixlen == 0:
-            problems.append(
-                Problem(path, f"'{cidr}' opens the API endpoint to the whole internet; list the networks that need it")
-            )
+    problems += _check_endpoint_cidrs(eks)
     problems += _unique("eks.nodeGroups", "node group", [g.name for g in eks.node_groups])
     problems += _unique("eks.fargateProfiles", "Fargate profile", [p.name for p in eks.fargate_profiles])
     problems += _unique("eks.adminRoleArns", "role", list(eks.admin_role_arns))
-    if eks.break_glass_role_arn is not None and eks.break_glass_role_arn in eks.admin_role_arns:
-        problems.append(
-            Problem(
-                "eks.breakGlassRoleArn",
-                "is also listed in eks.adminRoleArns; an IAM principal can be in only one access entry, so list it once",
-            )
-        )
-    else:
-        admins = [*eks.admin_role_arns, *([eks.break_glass_role_arn] if eks.break_glass_role_arn else [])]
-        names = [arn.rsplit("/", 1)[-1].lower() for arn in admins]
-        problems += [
-            Problem(
-                "eks.adminRoleArns",
-                f"two admin roles are named '{name}'; access entries are named after the role, so rename one",
-            )
-            for name in _duplicates(names)
-        ]
+    problems += _check_admin_roles(eks)
     problems += _check_eks_versions(eks)
     problems += _check_self_managed(eks)
-    for i, group in enumerate(eks.node_groups):
-        path = f"eks.nodeGroups[{i}]"
-        problems += _sizes(
-            path, group.min_size, group.desired_size, group.max_size, ("minSize", "desiredSize", "maxSize")
-        )
-        if group.kind == "managed":
-            problems += _unique(f"{path}.instanceTypes", "instance type", list(group.instance_types))
-            ami_arch = "arm64" if "ARM" in group.ami_type else "x86_64"
-            for j, itype in enumerate(group.instance_types):
-                if instance_architecture(itype) != ami_arch:
-                    problems.append(
-                        Problem(
-                            f"{path}.instanceTypes[{j}]",
-                            f"{itype} does not run amiType {group.ami_type} ({ami_arch}); use types of that architecture",
-                        )
-                    )
+    problems += _check_node_group_sizes(eks)
     for i, profile in enumerate(eks.fargate_profiles):
         problems += _unique(f"eks.fargateProfiles[{i}].namespaces", "namespace", list(profile.namespaces))
     return problems
@@ -980,15 +1129,20 @@ def _secret_account_warnings(config: StackConfig) -> list[str]:
     ]
 
 
-def warnings_for(config: StackConfig, today: date) -> list[str]:
-    """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
-    warnings: list[str] = _secret_account_warnings(config)
+def _anywhere_warnings(config: StackConfig, today: date) -> list[str]:
+    """An ECS Anywhere activation whose expiration date has passed."""
     anywhere = config.ecs.anywhere if config.ecs else None
-    if anywhere is not None and anywhere.expiration_date <= today.isoformat():
-        warnings.append(
-            f"ecs.anywhere.expirationDate: {anywhere.expiration_date} has passed; the activation registers no more "
-            "servers (registered ones keep working); move the date forward (at most 30 days) to register more"
-        )
+    if anywhere is None or anywhere.expiration_date > today.isoformat():
+        return []
+    return [
+        f"ecs.anywhere.expirationDate: {anywhere.expiration_date} has passed; the activation registers no more "
+        "servers (registered ones keep working); move the date forward (at most 30 days) to register more"
+    ]
+
+
+def _network_warnings(config: StackConfig) -> list[str]:
+    """NAT gateway choices that leave workloads without egress or with a single point of failure."""
+    warnings: list[str] = []
     if config.network.nat_gateways == "none":
         warnings.append(
             "network.natGateways: 'none' leaves workloads only the ECR, S3, Logs and STS endpoints; ECS on EC2, "
@@ -998,29 +1152,53 @@ def warnings_for(config: StackConfig, today: date) -> list[str]:
         warnings.append(
             "network.natGateways: 'single' in prod makes one AZ's NAT gateway a single point of failure; consider perAz"
         )
+    return warnings
+
+
+def _ecs_warnings(ecs: EcsSettings) -> list[str]:
+    """Plain-HTTP load balancers taken as guardrail exceptions, and Spot capacity of a single instance type."""
+    warnings = [
+        f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 "
+        f"(guardrail exception: {svc.load_balancer.plain_http_reason})"
+        for i, svc in enumerate(ecs.services)
+        if svc.load_balancer is not None and svc.load_balancer.plain_http_reason is not None
+    ]
+    inst = ecs.instances
+    if inst is not None and inst.spot and len(inst.instance_types) < 2:
+        warnings.append(
+            "ecs.instances.instanceTypes: spot with a single instance type is easily interrupted; list several"
+        )
+    return warnings
+
+
+def _eks_support_warnings(eks: EksSettings, today: date) -> list[str]:
+    """A Kubernetes version that leaves standard support within 120 days."""
+    end = EKS_VERSIONS.get(eks.version)
+    if end is None or date.fromisoformat(end) - today >= timedelta(days=120):
+        return []
+    return [f"eks.version: {eks.version} leaves standard support on {end}; plan the upgrade"]
+
+
+def _eks_spot_warnings(eks: EksSettings) -> list[str]:
+    """Managed SPOT node groups of a single instance type."""
+    return [
+        f"eks.nodeGroups[{i}].instanceTypes: SPOT with a single instance type is easily interrupted; list several"
+        for i, group in enumerate(eks.node_groups)
+        if group.kind == "managed" and group.capacity_type == "SPOT" and len(group.instance_types) < 2
+    ]
+
+
+def warnings_for(config: StackConfig, today: date) -> list[str]:
+    """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
+    warnings: list[str] = _secret_account_warnings(config)
+    warnings += _anywhere_warnings(config, today)
+    warnings += _network_warnings(config)
     if config.ecs is not None:
-        for i, svc in enumerate(config.ecs.services):
-            lb = svc.load_balancer
-            if lb is not None and lb.plain_http_reason is not None:
-                warnings.append(
-                    f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 "
-                    f"(guardrail exception: {lb.plain_http_reason})"
-                )
-        inst = config.ecs.instances
-        if inst is not None and inst.spot and len(inst.instance_types) < 2:
-            warnings.append(
-                "ecs.instances.instanceTypes: spot with a single instance type is easily interrupted; list several"
-            )
+        warnings += _ecs_warnings(config.ecs)
     if config.eks is not None:
-        end = EKS_VERSIONS.get(config.eks.version)
-        if end is not None and date.fromisoformat(end) - today < timedelta(days=120):
-            warnings.append(f"eks.version: {config.eks.version} leaves standard support on {end}; plan the upgrade")
+        warnings += _eks_support_warnings(config.eks, today)
         warnings += _eks_warnings(config.eks, config.environment)
-        for i, group in enumerate(config.eks.node_groups):
-            if group.kind == "managed" and group.capacity_type == "SPOT" and len(group.instance_types) < 2:
-                warnings.append(
-                    f"eks.nodeGroups[{i}].instanceTypes: SPOT with a single instance type is easily interrupted; list several"
-                )
+        warnings += _eks_spot_warnings(config.eks)
     return warnings
 
 
