@@ -47,17 +47,25 @@ class ServiceAutoscaling(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ServiceAutoscalingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:ServiceAutoscaling", name, None, opts)
-        auto = args.settings
-        if auto.requests_per_target is not None and args.request_count_label is None:
+        if args.settings.requests_per_target is not None and args.request_count_label is None:
             raise ValueError("requests_per_target needs the ALB's request_count_label")
         tags = component_tags("ecs", args.tags)
-        resource_id = f"service/{args.cluster_name}/{args.service_name}"
+        self.target = self._target(name, args, tags)
+        # One change at a time: each policy and schedule waits for the one before it.
+        chain: list[pulumi.Resource] = [self.target]
+        chain += self._tracking_policies(name, args, after=chain[-1])
+        chain += [policy for policy, _alarm in self._step_policies(name, args, tags, after=chain[-1])]
+        self._schedules(name, args, after=chain[-1])
+        self.register_outputs({"resource_id": self.target.resource_id})
+
+    def _target(self, name: str, args: ServiceAutoscalingArgs, tags: Mapping[str, str]) -> aws.appautoscaling.Target:
+        auto = args.settings
         running = pulumi.Output.from_input(args.running)
-        self.target = aws.appautoscaling.Target(
+        return aws.appautoscaling.Target(
             f"{name}-target",
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
-            resource_id=resource_id,
+            resource_id=f"service/{args.cluster_name}/{args.service_name}",
             # Registering min N later raises the service to N: "it changes the resource's current capacity
             # to a value that is inside of this range" (Application Auto Scaling, RegisterScalableTarget).
             min_capacity=running.apply(lambda on: auto.min_count if on else 0),
@@ -72,62 +80,82 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.service]),
         )
-        self._last: pulumi.Resource = self.target
 
+    def _tracking_policies(
+        self, name: str, args: ServiceAutoscalingArgs, after: pulumi.Resource
+    ) -> list[aws.appautoscaling.Policy]:
+        auto = args.settings
         tracking: list[tuple[str, float | None, str, pulumi.Input[str] | None]] = [
             ("cpu", auto.cpu_target, "ECSServiceAverageCPUUtilization", None),
             ("memory", auto.memory_target, "ECSServiceAverageMemoryUtilization", None),
             ("requests", auto.requests_per_target, "ALBRequestCountPerTarget", args.request_count_label),
         ]
+        policies: list[aws.appautoscaling.Policy] = []
         for role, target_value, metric, label in tracking:
             if target_value is None:
                 continue
-            self._last = aws.appautoscaling.Policy(
-                f"{name}-{role}",
-                policy_type="TargetTrackingScaling",
-                target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
-                    target_value=float(target_value),
-                    predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
-                        predefined_metric_type=metric, resource_label=label
+            policies.append(
+                aws.appautoscaling.Policy(
+                    f"{name}-{role}",
+                    policy_type="TargetTrackingScaling",
+                    target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                        target_value=float(target_value),
+                        predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                            predefined_metric_type=metric, resource_label=label
+                        ),
+                        scale_in_cooldown=SCALE_IN_COOLDOWN,
+                        scale_out_cooldown=SCALE_OUT_COOLDOWN,
                     ),
-                    scale_in_cooldown=SCALE_IN_COOLDOWN,
-                    scale_out_cooldown=SCALE_OUT_COOLDOWN,
-                ),
-                resource_id=self.target.resource_id,
-                scalable_dimension=self.target.scalable_dimension,
-                service_namespace=self.target.service_namespace,
-                opts=self._serial(),
+                    resource_id=self.target.resource_id,
+                    scalable_dimension=self.target.scalable_dimension,
+                    service_namespace=self.target.service_namespace,
+                    opts=self._serial(policies[-1] if policies else after),
+                )
             )
+        return policies
 
-        step = auto.step_scaling
-        if step is not None:
-            for direction, policy, comparison in (
-                ("out", step.scale_out, "GreaterThanOrEqualToThreshold"),
-                ("in", step.scale_in, "LessThanOrEqualToThreshold"),
-            ):
-                if policy is None:
-                    continue
-                self._step(name, args, direction, policy, comparison, tags)
+    def _step_policies(
+        self, name: str, args: ServiceAutoscalingArgs, tags: Mapping[str, str], after: pulumi.Resource
+    ) -> list[tuple[aws.appautoscaling.Policy, aws.cloudwatch.MetricAlarm]]:
+        step = args.settings.step_scaling
+        if step is None:
+            return []
+        built: list[tuple[aws.appautoscaling.Policy, aws.cloudwatch.MetricAlarm]] = []
+        for direction, policy, comparison in (
+            ("out", step.scale_out, "GreaterThanOrEqualToThreshold"),
+            ("in", step.scale_in, "LessThanOrEqualToThreshold"),
+        ):
+            if policy is None:
+                continue
+            previous = built[-1][0] if built else after
+            built.append(self._step(name, args, direction, policy, comparison, tags, after=previous))
+        return built
 
-        for schedule in auto.schedules:
-            self._last = aws.appautoscaling.ScheduledAction(
-                f"{name}-{schedule.name}",
-                schedule=schedule_expression(schedule.cron, schedule.at),
-                timezone=schedule.timezone,
-                scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
-                    min_capacity=schedule.min_count, max_capacity=schedule.max_count
-                ),
-                resource_id=self.target.resource_id,
-                scalable_dimension=self.target.scalable_dimension,
-                service_namespace=self.target.service_namespace,
-                opts=self._serial(),
+    def _schedules(
+        self, name: str, args: ServiceAutoscalingArgs, after: pulumi.Resource
+    ) -> list[aws.appautoscaling.ScheduledAction]:
+        actions: list[aws.appautoscaling.ScheduledAction] = []
+        for schedule in args.settings.schedules:
+            actions.append(
+                aws.appautoscaling.ScheduledAction(
+                    f"{name}-{schedule.name}",
+                    schedule=schedule_expression(schedule.cron, schedule.at),
+                    timezone=schedule.timezone,
+                    scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
+                        min_capacity=schedule.min_count, max_capacity=schedule.max_count
+                    ),
+                    resource_id=self.target.resource_id,
+                    scalable_dimension=self.target.scalable_dimension,
+                    service_namespace=self.target.service_namespace,
+                    opts=self._serial(actions[-1] if actions else after),
+                )
             )
-        self.register_outputs({"resource_id": self.target.resource_id})
+        return actions
 
-    def _serial(self) -> pulumi.ResourceOptions:
+    def _serial(self, after: pulumi.Resource) -> pulumi.ResourceOptions:
         # One change at a time: Application Auto Scaling rejects concurrent updates to the
         # same scalable target (ConcurrentUpdateException).
-        return pulumi.ResourceOptions(parent=self, depends_on=[self._last])
+        return pulumi.ResourceOptions(parent=self, depends_on=[after])
 
     def _step(
         self,
@@ -137,11 +165,11 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         policy: StepPolicySettings,
         comparison: str,
         tags: Mapping[str, str],
-    ) -> None:
+        after: pulumi.Resource,
+    ) -> tuple[aws.appautoscaling.Policy, aws.cloudwatch.MetricAlarm]:
         step = args.settings.step_scaling
         assert step is not None
-        child = pulumi.ResourceOptions(parent=self)
-        scaling = self._last = aws.appautoscaling.Policy(
+        scaling = aws.appautoscaling.Policy(
             f"{name}-step-{direction}",
             policy_type="StepScaling",
             step_scaling_policy_configuration=aws.appautoscaling.PolicyStepScalingPolicyConfigurationArgs(
@@ -156,10 +184,10 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             resource_id=self.target.resource_id,
             scalable_dimension=self.target.scalable_dimension,
             service_namespace=self.target.service_namespace,
-            opts=self._serial(),
+            opts=self._serial(after),
         )
         # The alarm that drives the step policy: created here, so the policy can never be orphaned.
-        aws.cloudwatch.MetricAlarm(
+        alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-step-{direction}-alarm",
             alarm_description=f"Scale {args.service_name} {direction} on {step.metric} {comparison} {policy.threshold}",
             namespace="AWS/ECS",
@@ -173,5 +201,6 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             treat_missing_data="notBreaching" if direction == "out" else "missing",
             alarm_actions=[scaling.arn],
             tags=dict(tags),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
+        return scaling, alarm

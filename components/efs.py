@@ -63,8 +63,24 @@ class SharedFileSystem(pulumi.ComponentResource):
     def __init__(self, name: str, args: SharedFileSystemArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:SharedFileSystem", name, None, opts)
         tags = component_tags("ecs", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
-        self.file_system = aws.efs.FileSystem(
+        self.file_system = self._file_system(name, args, tags)
+        self._backup_policy(name, self.file_system)
+        self._file_system_policy(name, self.file_system)
+        self.security_group = self._security_group(name, args, tags)
+        targets = self._mount_targets(name, args, self.file_system, self.security_group)
+        self.mounts = {
+            service: _mount(
+                self.file_system,
+                self.security_group,
+                self._access_point(name, service, self.file_system, tags),
+                targets,
+            )
+            for service in args.services
+        }
+        self.register_outputs({"file_system_id": self.file_system.id})
+
+    def _file_system(self, name: str, args: SharedFileSystemArgs, tags: Mapping[str, str]) -> aws.efs.FileSystem:
+        return aws.efs.FileSystem(
             f"{name}-fs",
             encrypted=True,
             performance_mode="generalPurpose",
@@ -78,59 +94,81 @@ class SharedFileSystem(pulumi.ComponentResource):
             # outside the stack (docs/deploying.md, "Retained on destroy"); prod also refuses the edit.
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect_data),
         )
-        aws.efs.BackupPolicy(
+
+    def _backup_policy(self, name: str, file_system: aws.efs.FileSystem) -> aws.efs.BackupPolicy:
+        return aws.efs.BackupPolicy(
             f"{name}-backup",
-            file_system_id=self.file_system.id,
+            file_system_id=file_system.id,
             backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED"),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.efs.FileSystemPolicy(
+
+    def _file_system_policy(self, name: str, file_system: aws.efs.FileSystem) -> aws.efs.FileSystemPolicy:
+        return aws.efs.FileSystemPolicy(
             f"{name}-policy",
-            file_system_id=self.file_system.id,
-            policy=self.file_system.arn.apply(lambda arn: json.dumps(efs_file_system_policy(arn))),
-            opts=child,
+            file_system_id=file_system.id,
+            policy=file_system.arn.apply(lambda arn: json.dumps(efs_file_system_policy(arn))),
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.security_group = aws.ec2.SecurityGroup(
+
+    def _security_group(self, name: str, args: SharedFileSystemArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
             f"{name}-sg",
             description="EFS mount targets: NFS from the services that mount the file system",
             vpc_id=args.vpc_id,
             tags={**tags, "Name": f"{name}-sg"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _mount_targets(
+        self,
+        name: str,
+        args: SharedFileSystemArgs,
+        file_system: aws.efs.FileSystem,
+        security_group: aws.ec2.SecurityGroup,
+    ) -> tuple[aws.efs.MountTarget, ...]:
         subnets = pulumi.Output.from_input(args.subnet_ids)
-        targets: list[pulumi.Resource] = []
-        for i in range(args.subnet_count):
-            targets.append(
-                aws.efs.MountTarget(
-                    f"{name}-mount-{i}",
-                    file_system_id=self.file_system.id,
-                    subnet_id=subnets.apply(nth(i)),
-                    security_groups=[self.security_group.id],
-                    opts=child,
-                )
+        return tuple(
+            aws.efs.MountTarget(
+                f"{name}-mount-{i}",
+                file_system_id=file_system.id,
+                subnet_id=subnets.apply(nth(i)),
+                security_groups=[security_group.id],
+                opts=pulumi.ResourceOptions(parent=self),
             )
-        self.mounts = {}
-        for service in args.services:
-            uid = posix_id(service)
-            access_point = aws.efs.AccessPoint(
-                f"{name}-{service}",
-                file_system_id=self.file_system.id,
-                posix_user=aws.efs.AccessPointPosixUserArgs(uid=uid, gid=uid),
-                root_directory=aws.efs.AccessPointRootDirectoryArgs(
-                    path=f"/{service}",
-                    creation_info=aws.efs.AccessPointRootDirectoryCreationInfoArgs(
-                        owner_uid=uid, owner_gid=uid, permissions="0750"
-                    ),
+            for i in range(args.subnet_count)
+        )
+
+    def _access_point(
+        self, name: str, service: str, file_system: aws.efs.FileSystem, tags: Mapping[str, str]
+    ) -> aws.efs.AccessPoint:
+        uid = posix_id(service)
+        return aws.efs.AccessPoint(
+            f"{name}-{service}",
+            file_system_id=file_system.id,
+            posix_user=aws.efs.AccessPointPosixUserArgs(uid=uid, gid=uid),
+            root_directory=aws.efs.AccessPointRootDirectoryArgs(
+                path=f"/{service}",
+                creation_info=aws.efs.AccessPointRootDirectoryCreationInfoArgs(
+                    owner_uid=uid, owner_gid=uid, permissions="0750"
                 ),
-                tags={**tags, "Name": f"{name}-{service}", "service": service},
-                opts=child,
-            )
-            self.mounts[service] = EfsMount(
-                file_system_id=self.file_system.id,
-                file_system_arn=self.file_system.arn,
-                access_point_id=access_point.id,
-                access_point_arn=access_point.arn,
-                security_group_id=self.security_group.id,
-                mount_targets=tuple(targets),
-            )
-        self.register_outputs({"file_system_id": self.file_system.id})
+            ),
+            tags={**tags, "Name": f"{name}-{service}", "service": service},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _mount(
+    file_system: aws.efs.FileSystem,
+    security_group: aws.ec2.SecurityGroup,
+    access_point: aws.efs.AccessPoint,
+    targets: Sequence[pulumi.Resource],
+) -> EfsMount:
+    return EfsMount(
+        file_system_id=file_system.id,
+        file_system_arn=file_system.arn,
+        access_point_id=access_point.id,
+        access_point_arn=access_point.arn,
+        security_group_id=security_group.id,
+        mount_targets=tuple(targets),
+    )

@@ -74,19 +74,25 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:ServiceLoadBalancer", name, None, opts)
         tags = component_tags("ecs", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
-        application = args.kind == "application"
+        security_group = self._security_group(name, args, tags)
+        self._task_rules(name, args, security_group)
+        self.load_balancer = self._load_balancer(name, args, security_group, tags)
+        self.target_group = self._target_group(name, args, tags)
+        self.listeners = self._listeners(name, args, self.load_balancer, self.target_group, tags)
+        self.request_count_label = pulumi.Output.concat(
+            self.load_balancer.arn_suffix, "/", self.target_group.arn_suffix
+        )
+        self.endpoint_service = (
+            self._endpoint_service(name, args, self.load_balancer, tags) if args.private_link else None
+        )
+        self.register_outputs({"dns_name": self.load_balancer.dns_name})
+
+    def _security_group(self, name: str, args: LoadBalancerArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup:
         sources = [ANYWHERE] if args.public else [args.vpc_cidr]
         audience = "the internet" if args.public else "the VPC"
-
-        if application:
-            listener_ports = [443, 80] if args.certificate_arn else [80]
-        else:
-            listener_ports = [443] if args.certificate_arn else [args.port]
-
-        security_group = aws.ec2.SecurityGroup(
+        return aws.ec2.SecurityGroup(
             f"{name}-lb-sg",
-            description=f"{'ALB' if application else 'NLB'} {name}: clients in, tasks out",
+            description=f"{_short_kind(args)} {name}: clients in, tasks out",
             vpc_id=args.vpc_id,
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(
@@ -96,14 +102,19 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                     to_port=port,
                     cidr_blocks=sources,
                 )
-                for port in listener_ports
+                for port in _listener_ports(args)
             ],
             # No inline egress: the one egress rule (to the tasks) is the standalone rule below.
             tags={**tags, "Name": f"{name}-lb-sg"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _task_rules(
+        self, name: str, args: LoadBalancerArgs, security_group: aws.ec2.SecurityGroup
+    ) -> tuple[aws.vpc.SecurityGroupEgressRule, aws.vpc.SecurityGroupIngressRule]:
         # Standalone rules: the two groups name each other, which inline rules cannot express.
-        aws.vpc.SecurityGroupEgressRule(
+        child = pulumi.ResourceOptions(parent=self)
+        to_tasks = aws.vpc.SecurityGroupEgressRule(
             f"{name}-to-tasks",
             security_group_id=security_group.id,
             referenced_security_group_id=args.service_security_group_id,
@@ -113,18 +124,23 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
             description="To the service's tasks",
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
+        from_lb = aws.vpc.SecurityGroupIngressRule(
             f"{name}-from-lb",
             security_group_id=args.service_security_group_id,
             referenced_security_group_id=security_group.id,
             ip_protocol="tcp",
             from_port=args.port,
             to_port=args.port,
-            description=f"From the service's {'ALB' if application else 'NLB'} only",
+            description=f"From the service's {_short_kind(args)} only",
             opts=child,
         )
+        return to_tasks, from_lb
 
-        self.load_balancer = aws.lb.LoadBalancer(
+    def _load_balancer(
+        self, name: str, args: LoadBalancerArgs, security_group: aws.ec2.SecurityGroup, tags: Mapping[str, str]
+    ) -> aws.lb.LoadBalancer:
+        application = args.kind == "application"
+        return aws.lb.LoadBalancer(
             f"{name}-lb",
             load_balancer_type=args.kind,
             internal=not args.public,
@@ -143,9 +159,12 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                 else None
             ),
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.target_group = aws.lb.TargetGroup(
+
+    def _target_group(self, name: str, args: LoadBalancerArgs, tags: Mapping[str, str]) -> aws.lb.TargetGroup:
+        application = args.kind == "application"
+        return aws.lb.TargetGroup(
             f"{name}-tg",
             target_type="ip",
             vpc_id=args.vpc_id,
@@ -167,79 +186,124 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                 )
             ),
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)]
-        self.listeners = []
-        if application and args.certificate_arn:
-            self.listeners.append(
-                aws.lb.Listener(
-                    f"{name}-https",
-                    load_balancer_arn=self.load_balancer.arn,
-                    port=443,
-                    protocol="HTTPS",
-                    certificate_arn=args.certificate_arn,
-                    ssl_policy=ALB_TLS_POLICY,
-                    default_actions=forward,
-                    tags=tags,
-                    opts=child,
-                )
-            )
-            self.listeners.append(
-                aws.lb.Listener(
-                    f"{name}-http",
-                    load_balancer_arn=self.load_balancer.arn,
-                    port=80,
-                    protocol="HTTP",
-                    default_actions=[
-                        aws.lb.ListenerDefaultActionArgs(
-                            type="redirect",
-                            redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                                protocol="HTTPS", port="443", status_code="HTTP_301"
-                            ),
-                        )
-                    ],
-                    tags=tags,
-                    opts=child,
-                )
-            )
-        elif application:
-            self.listeners.append(
-                aws.lb.Listener(
-                    f"{name}-http",
-                    load_balancer_arn=self.load_balancer.arn,
-                    port=80,
-                    protocol="HTTP",
-                    default_actions=forward,
-                    tags={**tags, **guardrail_exception("elb-https-listeners", args.plain_http_reason)},
-                    opts=child,
-                )
-            )
-        else:
-            self.listeners.append(
-                aws.lb.Listener(
-                    f"{name}-{'tls' if args.certificate_arn else 'tcp'}",
-                    load_balancer_arn=self.load_balancer.arn,
-                    port=listener_ports[0],
-                    protocol="TLS" if args.certificate_arn else "TCP",
-                    certificate_arn=args.certificate_arn,
-                    ssl_policy=ALB_TLS_POLICY if args.certificate_arn else None,
-                    default_actions=forward,
-                    tags=tags,
-                    opts=child,
-                )
-            )
-        self.request_count_label = pulumi.Output.concat(
-            self.load_balancer.arn_suffix, "/", self.target_group.arn_suffix
+
+    def _listeners(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        load_balancer: aws.lb.LoadBalancer,
+        target_group: aws.lb.TargetGroup,
+        tags: Mapping[str, str],
+    ) -> list[aws.lb.Listener]:
+        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)]
+        if args.kind != "application":
+            return [self._network_listener(name, args, load_balancer, forward, tags)]
+        if args.certificate_arn:
+            return [
+                self._https_listener(name, args, load_balancer, forward, tags),
+                self._redirect_listener(name, load_balancer, tags),
+            ]
+        return [self._http_listener(name, args, load_balancer, forward, tags)]
+
+    def _https_listener(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        load_balancer: aws.lb.LoadBalancer,
+        forward: Sequence[aws.lb.ListenerDefaultActionArgs],
+        tags: Mapping[str, str],
+    ) -> aws.lb.Listener:
+        return aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=load_balancer.arn,
+            port=443,
+            protocol="HTTPS",
+            certificate_arn=args.certificate_arn,
+            ssl_policy=ALB_TLS_POLICY,
+            default_actions=forward,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.endpoint_service = None
-        if args.private_link:
-            self.endpoint_service = aws.ec2.VpcEndpointService(
-                f"{name}-endpoint-service",
-                acceptance_required=True,
-                network_load_balancer_arns=[self.load_balancer.arn],
-                allowed_principals=list(args.private_link_principals) or None,
-                tags=tags,
-                opts=child,
-            )
-        self.register_outputs({"dns_name": self.load_balancer.dns_name})
+
+    def _redirect_listener(
+        self, name: str, load_balancer: aws.lb.LoadBalancer, tags: Mapping[str, str]
+    ) -> aws.lb.Listener:
+        return aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _http_listener(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        load_balancer: aws.lb.LoadBalancer,
+        forward: Sequence[aws.lb.ListenerDefaultActionArgs],
+        tags: Mapping[str, str],
+    ) -> aws.lb.Listener:
+        return aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=forward,
+            tags={**tags, **guardrail_exception("elb-https-listeners", args.plain_http_reason)},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _network_listener(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        load_balancer: aws.lb.LoadBalancer,
+        forward: Sequence[aws.lb.ListenerDefaultActionArgs],
+        tags: Mapping[str, str],
+    ) -> aws.lb.Listener:
+        return aws.lb.Listener(
+            f"{name}-{'tls' if args.certificate_arn else 'tcp'}",
+            load_balancer_arn=load_balancer.arn,
+            port=_listener_ports(args)[0],
+            protocol="TLS" if args.certificate_arn else "TCP",
+            certificate_arn=args.certificate_arn,
+            ssl_policy=ALB_TLS_POLICY if args.certificate_arn else None,
+            default_actions=forward,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _endpoint_service(
+        self, name: str, args: LoadBalancerArgs, load_balancer: aws.lb.LoadBalancer, tags: Mapping[str, str]
+    ) -> aws.ec2.VpcEndpointService:
+        return aws.ec2.VpcEndpointService(
+            f"{name}-endpoint-service",
+            acceptance_required=True,
+            network_load_balancer_arns=[load_balancer.arn],
+            allowed_principals=list(args.private_link_principals) or None,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _short_kind(args: LoadBalancerArgs) -> str:
+    return "ALB" if args.kind == "application" else "NLB"
+
+
+def _listener_ports(args: LoadBalancerArgs) -> list[int]:
+    """Ports the load balancer listens on: 443 (+80 to redirect) with a certificate, else 80 or the target port."""
+    if args.kind == "application":
+        return [443, 80] if args.certificate_arn else [80]
+    return [443] if args.certificate_arn else [args.port]
