@@ -75,6 +75,39 @@ def _strategy_args(strategy: Sequence[Mapping[str, Any]]) -> list[aws.ecs.Servic
     return [aws.ecs.ServiceCapacityProviderStrategyArgs(**s) for s in strategy]
 
 
+def _container_definitions(args: EcsServiceArgs) -> pulumi.Output[str]:
+    """The task's container definitions (JSON) once the image URI is known."""
+    svc = args.service
+    health = None
+    if svc.health_check is not None:
+        check = svc.health_check
+        health = {
+            "command": list(check.command),
+            "interval": check.interval,
+            "timeout": check.timeout,
+            "retries": check.retries,
+            "startPeriod": check.start_period,
+        }
+    return pulumi.Output.from_input(args.image).apply(
+        lambda image: json.dumps(
+            container_definitions(
+                name=svc.name,
+                image=image,
+                region=args.region,
+                log_group=f"/ecs/{args.cluster_name}/{svc.name}",
+                port=svc.port,
+                environment=svc.environment,
+                secrets=svc.secrets,
+                read_only_root_filesystem=svc.read_only_root_filesystem,
+                health_check=health,
+                mount_points=[
+                    {"sourceVolume": EFS_VOLUME, "containerPath": v.efs, "readOnly": v.read_only} for v in svc.volumes
+                ],
+            )
+        )
+    )
+
+
 @dataclass(frozen=True)
 class EcsServiceArgs:
     """Inputs of one ECS service (built by EcsPlatform)."""
@@ -142,88 +175,82 @@ class EcsService(pulumi.ComponentResource):
     """The tasks' security group (none for EXTERNAL services, which use the server's network)."""
     log_group: aws.cloudwatch.LogGroup
     """``/ecs/<cluster>/<service>``."""
+    load_balancer: ServiceLoadBalancer | None
+    """The service's load balancer, when it has one."""
 
     def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:EcsService", name, None, opts)
-        svc = args.service
-        child = pulumi.ResourceOptions(parent=self)
-        tags = component_tags("ecs", {**args.tags, "service": svc.name})
+        tags = component_tags("ecs", {**args.tags, "service": args.service.name})
 
-        self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=f"/ecs/{args.cluster_name}/{svc.name}",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.log_kms_key_arn,
-            tags=tags,
-            opts=child,
-        )
-        self.task_role = aws.iam.Role(
-            f"{name}-task-role",
-            description=f"Task role of the {svc.name} service",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
-                lambda account: json.dumps(ecs_tasks_trust_policy(account, args.region))
-            ),
-            tags=tags,
-            opts=child,
-        )
+        self.log_group = self._log_group(name, args, tags)
+        self.task_role = self._task_role(name, args, tags)
         # What the first tasks need when they start (review m4): without it they can fail, and the
         # deployment circuit breaker gives up after 3 failures.
         ready: list[pulumi.Resource] = list(args.start_dependencies)
         if args.efs is not None:
             ready += args.efs.mount_targets
-        statements = [(s.actions, s.resources) for s in svc.task_policy]
-        if statements or svc.enable_execute_command or args.efs is not None:
-            exec_arn = args.exec_log_group_arn if svc.enable_execute_command else None
-            efs = args.efs
-            read_only = all(v.read_only for v in svc.volumes)
-            task_policy = aws.iam.RolePolicy(
-                f"{name}-task-policy",
-                role=self.task_role.name,
-                policy=pulumi.Output.all(
-                    exec_arn,
-                    efs.file_system_arn if efs else None,
-                    efs.access_point_arn if efs else None,
-                ).apply(
-                    lambda values: json.dumps(
-                        _with_efs(task_role_policy(statements, values[0]), values[1], values[2], read_only)
-                    )
-                ),
-                opts=child,
-            )
+        task_policy = self._task_policy(name, args)
+        if task_policy is not None:
             ready.append(task_policy)
+        self.task_definition = self._task_definition(name, args, tags)
+        self.security_group = self._security_group(name, args, tags)
+        nfs = self._nfs_rule(name, args)
+        if nfs is not None:
+            ready.append(nfs)
+        self.load_balancer = self._load_balancer(name, args)
+        self.service = self._service(name, args, tags, ready)
+        self._autoscaling(name, args)
+        self.register_outputs({"service_arn": self.service.arn, "task_definition_arn": self.task_definition.arn})
 
-        health = None
-        if svc.health_check is not None:
-            check = svc.health_check
-            health = {
-                "command": list(check.command),
-                "interval": check.interval,
-                "timeout": check.timeout,
-                "retries": check.retries,
-                "startPeriod": check.start_period,
-            }
-        definitions = pulumi.Output.from_input(args.image).apply(
-            lambda image: json.dumps(
-                container_definitions(
-                    name=svc.name,
-                    image=image,
-                    region=args.region,
-                    log_group=f"/ecs/{args.cluster_name}/{svc.name}",
-                    port=svc.port,
-                    environment=svc.environment,
-                    secrets=svc.secrets,
-                    read_only_root_filesystem=svc.read_only_root_filesystem,
-                    health_check=health,
-                    mount_points=[
-                        {"sourceVolume": EFS_VOLUME, "containerPath": v.efs, "readOnly": v.read_only}
-                        for v in svc.volumes
-                    ],
-                )
-            )
+    def _log_group(self, name: str, args: EcsServiceArgs, tags: Mapping[str, str]) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/ecs/{args.cluster_name}/{args.service.name}",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.log_kms_key_arn,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        fargate = args.launch_type == "FARGATE" and svc.launch_type is None
+
+    def _task_role(self, name: str, args: EcsServiceArgs, tags: Mapping[str, str]) -> aws.iam.Role:
+        return aws.iam.Role(
+            f"{name}-task-role",
+            description=f"Task role of the {args.service.name} service",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(ecs_tasks_trust_policy(account, args.region))
+            ),
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _task_policy(self, name: str, args: EcsServiceArgs) -> aws.iam.RolePolicy | None:
+        """The task role's inline policy: the service's statements, ECS Exec logging and its EFS access point."""
+        svc = args.service
+        statements = [(s.actions, s.resources) for s in svc.task_policy]
+        if not (statements or svc.enable_execute_command or args.efs is not None):
+            return None
+        exec_arn = args.exec_log_group_arn if svc.enable_execute_command else None
+        efs = args.efs
+        read_only = all(v.read_only for v in svc.volumes)
+        return aws.iam.RolePolicy(
+            f"{name}-task-policy",
+            role=self.task_role.name,
+            policy=pulumi.Output.all(
+                exec_arn,
+                efs.file_system_arn if efs else None,
+                efs.access_point_arn if efs else None,
+            ).apply(
+                lambda values: json.dumps(
+                    _with_efs(task_role_policy(statements, values[0]), values[1], values[2], read_only)
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _task_definition(self, name: str, args: EcsServiceArgs, tags: Mapping[str, str]) -> aws.ecs.TaskDefinition:
+        svc = args.service
         external = svc.launch_type == "EXTERNAL"
-        self.task_definition = aws.ecs.TaskDefinition(
+        return aws.ecs.TaskDefinition(
             f"{name}-task",
             family=f"{args.cluster_name}-{svc.name}",
             # ECS Anywhere has no awsvpc: bridge (default) or host networking.
@@ -239,7 +266,7 @@ class EcsService(pulumi.ComponentResource):
                 operating_system_family="LINUX",
                 cpu_architecture="ARM64" if args.architecture == "arm64" else "X86_64",
             ),
-            container_definitions=definitions,
+            container_definitions=_container_definitions(args),
             volumes=_volumes(svc, args.efs),
             tags={
                 **tags,
@@ -248,74 +275,85 @@ class EcsService(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
         )
+
+    def _security_group(self, name: str, args: EcsServiceArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup | None:
         # ECS Anywhere tasks use the server's network: no ENI, so no security group.
-        self.security_group = (
-            None
-            if external
-            else aws.ec2.SecurityGroup(
-                f"{name}-sg",
-                description=f"Tasks of the {svc.name} service",
-                vpc_id=args.vpc_id,
-                egress=[
-                    aws.ec2.SecurityGroupEgressArgs(
-                        description="Outbound to AWS APIs, registries and dependencies",
-                        protocol="-1",
-                        from_port=0,
-                        to_port=0,
-                        cidr_blocks=["0.0.0.0/0"],
-                    )
-                ],
-                tags={**tags, "Name": f"{name}-sg"},
-                opts=child,
-            )
+        if args.service.launch_type == "EXTERNAL":
+            return None
+        return aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"Tasks of the {args.service.name} service",
+            vpc_id=args.vpc_id,
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="Outbound to AWS APIs, registries and dependencies",
+                    protocol="-1",
+                    from_port=0,
+                    to_port=0,
+                    cidr_blocks=["0.0.0.0/0"],
+                )
+            ],
+            tags={**tags, "Name": f"{name}-sg"},
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        if args.efs is not None:
-            assert self.security_group is not None  # the settings layer keeps EFS off EXTERNAL services
-            nfs = aws.vpc.SecurityGroupIngressRule(
-                f"{name}-nfs",
-                security_group_id=args.efs.security_group_id,
-                referenced_security_group_id=self.security_group.id,
-                ip_protocol="tcp",
-                from_port=2049,
-                to_port=2049,
-                description=f"NFS from the {svc.name} service",
-                opts=child,
-            )
-            ready.append(nfs)
 
-        self.load_balancer: ServiceLoadBalancer | None = None
+    def _nfs_rule(self, name: str, args: EcsServiceArgs) -> aws.vpc.SecurityGroupIngressRule | None:
+        """NFS from the tasks to the shared file system, when the service mounts it."""
+        if args.efs is None:
+            return None
+        assert self.security_group is not None  # the settings layer keeps EFS off EXTERNAL services
+        return aws.vpc.SecurityGroupIngressRule(
+            f"{name}-nfs",
+            security_group_id=args.efs.security_group_id,
+            referenced_security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=2049,
+            to_port=2049,
+            description=f"NFS from the {args.service.name} service",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _load_balancer(self, name: str, args: EcsServiceArgs) -> ServiceLoadBalancer | None:
+        svc = args.service
         lb = svc.load_balancer
-        if lb is not None:
-            assert svc.port is not None  # the settings layer requires a port with a load balancer
-            assert self.security_group is not None  # and keeps load balancers off EXTERNAL services
-            self.load_balancer = ServiceLoadBalancer(
-                name,
-                LoadBalancerArgs(
-                    kind=lb.type,
-                    vpc_id=args.vpc_id,
-                    vpc_cidr=args.vpc_cidr,
-                    subnet_ids=args.public_subnet_ids if lb.public else args.subnet_ids,
-                    port=svc.port,
-                    service_security_group_id=self.security_group.id,
-                    public=lb.public,
-                    health_check_path=lb.health_check_path or "/",
-                    certificate_arn=lb.certificate_arn,
-                    private_link=lb.private_link,
-                    private_link_principals=lb.private_link_principals,
-                    access_logs_bucket=lb.access_logs_bucket,
-                    deletion_protection=args.deletion_protection,
-                    plain_http_reason=lb.plain_http_reason,
-                    tags={**args.tags, "service": svc.name},
-                ),
-                opts=child,
-            )
+        if lb is None:
+            return None
+        assert svc.port is not None  # the settings layer requires a port with a load balancer
+        assert self.security_group is not None  # and keeps load balancers off EXTERNAL services
+        return ServiceLoadBalancer(
+            name,
+            LoadBalancerArgs(
+                kind=lb.type,
+                vpc_id=args.vpc_id,
+                vpc_cidr=args.vpc_cidr,
+                subnet_ids=args.public_subnet_ids if lb.public else args.subnet_ids,
+                port=svc.port,
+                service_security_group_id=self.security_group.id,
+                public=lb.public,
+                health_check_path=lb.health_check_path or "/",
+                certificate_arn=lb.certificate_arn,
+                private_link=lb.private_link,
+                private_link_principals=lb.private_link_principals,
+                access_logs_bucket=lb.access_logs_bucket,
+                deletion_protection=args.deletion_protection,
+                plain_http_reason=lb.plain_http_reason,
+                tags={**args.tags, "service": svc.name},
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
+    def _service(
+        self, name: str, args: EcsServiceArgs, tags: Mapping[str, str], ready: Sequence[pulumi.Resource]
+    ) -> aws.ecs.Service:
+        svc = args.service
+        fargate = args.launch_type == "FARGATE" and svc.launch_type is None
+        external = svc.launch_type == "EXTERNAL"
         depends: list[pulumi.Resource] = [args.capacity_association] if args.capacity_association else []
         depends += ready
         if self.load_balancer is not None:
             # The target group must be attached to a listener before ECS registers tasks in it.
             depends += self.load_balancer.listeners
-        self.service = aws.ecs.Service(
+        return aws.ecs.Service(
             f"{name}-service",
             name=svc.name,
             cluster=args.cluster_arn,
@@ -343,17 +381,7 @@ class EcsService(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             enable_execute_command=svc.enable_execute_command,
-            load_balancers=(
-                [
-                    aws.ecs.ServiceLoadBalancerArgs(
-                        target_group_arn=self.load_balancer.target_group.arn,
-                        container_name=svc.name,
-                        container_port=svc.port,
-                    )
-                ]
-                if self.load_balancer is not None and svc.port is not None
-                else None
-            ),
+            load_balancers=self._service_load_balancers(svc),
             health_check_grace_period_seconds=60 if self.load_balancer is not None else None,
             wait_for_steady_state=False,
             tags=tags,
@@ -364,25 +392,39 @@ class EcsService(pulumi.ComponentResource):
                 ignore_changes=["desiredCount"] if svc.autoscaling is not None else None,
             ),
         )
-        if svc.autoscaling is not None:
-            ServiceAutoscaling(
-                f"{name}-scaling",
-                ServiceAutoscalingArgs(
-                    cluster_name=args.cluster_name,
-                    service_name=svc.name,
-                    settings=svc.autoscaling,
-                    service=self.service,
-                    request_count_label=(
-                        self.load_balancer.request_count_label
-                        if self.load_balancer is not None and svc.autoscaling.requests_per_target is not None
-                        else None
-                    ),
-                    running=args.image_present,
-                    tags={**args.tags, "service": svc.name},
-                ),
-                opts=child,
+
+    def _service_load_balancers(self, svc: ServiceSettings) -> list[aws.ecs.ServiceLoadBalancerArgs] | None:
+        if self.load_balancer is None or svc.port is None:
+            return None
+        return [
+            aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=self.load_balancer.target_group.arn,
+                container_name=svc.name,
+                container_port=svc.port,
             )
-        self.register_outputs({"service_arn": self.service.arn, "task_definition_arn": self.task_definition.arn})
+        ]
+
+    def _autoscaling(self, name: str, args: EcsServiceArgs) -> ServiceAutoscaling | None:
+        svc = args.service
+        if svc.autoscaling is None:
+            return None
+        return ServiceAutoscaling(
+            f"{name}-scaling",
+            ServiceAutoscalingArgs(
+                cluster_name=args.cluster_name,
+                service_name=svc.name,
+                settings=svc.autoscaling,
+                service=self.service,
+                request_count_label=(
+                    self.load_balancer.request_count_label
+                    if self.load_balancer is not None and svc.autoscaling.requests_per_target is not None
+                    else None
+                ),
+                running=args.image_present,
+                tags={**args.tags, "service": svc.name},
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
 
 @dataclass(frozen=True)
@@ -437,6 +479,58 @@ class EcsPlatformArgs:
     """Extra tags on top of the provider's default tags."""
 
 
+@dataclass(frozen=True)
+class Ec2Capacity:
+    """What the EC2 launch type adds to the cluster: container instances and their capacity provider."""
+
+    launch_template: aws.ec2.LaunchTemplate
+    """The container instances' launch template."""
+    auto_scaling_group: aws.autoscaling.Group
+    """The container instances' Auto Scaling group."""
+    instance_security_group: aws.ec2.SecurityGroup
+    """The container instances' security group."""
+    capacity_provider: aws.ecs.CapacityProvider
+    """The ASG capacity provider."""
+
+
+def _ec2_provider_name(args: EcsPlatformArgs) -> str:
+    return f"{args.cluster_name}-ec2"
+
+
+def _default_strategy(args: EcsPlatformArgs) -> list[dict[str, Any]]:
+    """The cluster's default capacity provider strategy, which every service states explicitly."""
+    if args.launch_type == "EC2":
+        return capacity_strategy("EC2", ec2_capacity_provider=_ec2_provider_name(args))
+    return capacity_strategy(
+        "FARGATE", spot_weight=args.fargate_spot_weight, on_demand_base=args.fargate_on_demand_base
+    )
+
+
+def _mixed_instances_policy(
+    inst: InstanceSettings, launch_template: aws.ec2.LaunchTemplate
+) -> aws.autoscaling.GroupMixedInstancesPolicyArgs:
+    """On-demand or spot (price-capacity-optimized) over the configured instance types."""
+    return aws.autoscaling.GroupMixedInstancesPolicyArgs(
+        instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
+            on_demand_base_capacity=0,
+            on_demand_percentage_above_base_capacity=0 if inst.spot else 100,
+            spot_allocation_strategy="price-capacity-optimized",
+        ),
+        launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
+            launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
+                launch_template_id=launch_template.id,
+                # A concrete version, not $Latest: only a version change starts the
+                # instance refresh that rolls a new AMI or user data onto running instances.
+                version=launch_template.latest_version.apply(str),
+            ),
+            overrides=[
+                aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=t)
+                for t in inst.instance_types
+            ],
+        ),
+    )
+
+
 class EcsPlatform(pulumi.ComponentResource):
     """The ECS cluster with Container Insights and ECS Exec logging, its capacity, and its services."""
 
@@ -454,7 +548,7 @@ class EcsPlatform(pulumi.ComponentResource):
     """The shared EFS file system, when a service mounts one."""
     anywhere: EcsAnywhere | None
     """The ECS Anywhere activation, when configured."""
-    instance_security_group: aws.ec2.SecurityGroup
+    instance_security_group: aws.ec2.SecurityGroup | None
     """EC2: the container instances' security group."""
     logs_key: aws.kms.Key
     """Rotating KMS key for the cluster's log groups (service logs and ECS Exec sessions)."""
@@ -464,9 +558,33 @@ class EcsPlatform(pulumi.ComponentResource):
         if args.launch_type == "EC2" and args.instances is None:
             raise ValueError("launch_type EC2 needs instances")
         tags = component_tags("ecs", args.tags)
-        child = pulumi.ResourceOptions(parent=self)
 
-        self.logs_key = aws.kms.Key(
+        self.logs_key = self._logs_key(name, args, tags)
+        exec_logs = self._exec_logs(name, args, tags)
+        self.cluster = self._cluster(name, args, exec_logs, tags)
+        self.anywhere = self._anywhere(name, args)
+        self.file_system = self._file_system(name, args)
+
+        start: list[pulumi.Resource] = list(args.execution_role_policies)
+        capacity = None
+        if args.launch_type == "EC2":
+            assert args.instances is not None
+            capacity = self._ec2_capacity(name, _ec2_provider_name(args), args, args.instances, tags)
+            instances_nfs = self._instances_nfs(name, capacity.instance_security_group)
+            if instances_nfs is not None:
+                start.append(instances_nfs)
+        self.capacity_provider = capacity.capacity_provider if capacity else None
+        self.auto_scaling_group = capacity.auto_scaling_group if capacity else None
+        self.launch_template = capacity.launch_template if capacity else None
+        self.instance_security_group = capacity.instance_security_group if capacity else None
+
+        strategy = _default_strategy(args)
+        association = self._capacity_association(name, self.capacity_provider, strategy)
+        self.services = self._services(name, args, strategy, exec_logs, association, start)
+        self.register_outputs({"cluster_arn": self.cluster.arn, "cluster_name": self.cluster.name})
+
+    def _logs_key(self, name: str, args: EcsPlatformArgs, tags: Mapping[str, str]) -> aws.kms.Key:
+        return aws.kms.Key(
             f"{name}-logs-key",
             description=f"Encrypts the CloudWatch log groups of ECS cluster {args.cluster_name}",
             enable_key_rotation=True,
@@ -475,17 +593,24 @@ class EcsPlatform(pulumi.ComponentResource):
                 lambda account: json.dumps(logs_key_policy(account, args.region))
             ),
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        exec_logs = aws.cloudwatch.LogGroup(
+
+    def _exec_logs(self, name: str, args: EcsPlatformArgs, tags: Mapping[str, str]) -> aws.cloudwatch.LogGroup:
+        """The log group of ECS Exec sessions."""
+        return aws.cloudwatch.LogGroup(
             f"{name}-exec-logs",
             name=f"/ecs/{args.cluster_name}/exec",
             retention_in_days=args.log_retention_days,
             kms_key_id=self.logs_key.arn,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.cluster = aws.ecs.Cluster(
+
+    def _cluster(
+        self, name: str, args: EcsPlatformArgs, exec_logs: aws.cloudwatch.LogGroup, tags: Mapping[str, str]
+    ) -> aws.ecs.Cluster:
+        return aws.ecs.Cluster(
             f"{name}-cluster",
             name=args.cluster_name,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
@@ -498,89 +623,90 @@ class EcsPlatform(pulumi.ComponentResource):
                 )
             ),
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self.anywhere = (
-            EcsAnywhere(
-                f"{name}-anywhere",
-                EcsAnywhereArgs(
-                    region=args.region,
-                    cluster_name=args.cluster_name,
-                    registration_limit=args.anywhere.registration_limit,
-                    expiration_date=args.anywhere.expiration_date,
-                    tags=args.tags,
-                ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
-            )
-            if args.anywhere is not None
-            else None
+    def _anywhere(self, name: str, args: EcsPlatformArgs) -> EcsAnywhere | None:
+        if args.anywhere is None:
+            return None
+        return EcsAnywhere(
+            f"{name}-anywhere",
+            EcsAnywhereArgs(
+                region=args.region,
+                cluster_name=args.cluster_name,
+                registration_limit=args.anywhere.registration_limit,
+                expiration_date=args.anywhere.expiration_date,
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
         )
 
-        mounting = [svc.name for svc in args.services if svc.volumes]
+    def _file_system(self, name: str, args: EcsPlatformArgs) -> SharedFileSystem | None:
         # Its own config key, not "some service mounts it": removing or renaming the last service
         # that mounts it must never delete the data (review M9).
-        self.file_system = (
-            SharedFileSystem(
-                f"{name}-efs",
-                SharedFileSystemArgs(
-                    vpc_id=args.vpc_id,
-                    subnet_ids=args.private_subnet_ids,
-                    subnet_count=args.az_count,
-                    services=mounting,
-                    protect_data=args.protect_data,
-                    tags=args.tags,
-                ),
-                opts=child,
-            )
-            if args.shared_file_system
-            else None
+        if not args.shared_file_system:
+            return None
+        return SharedFileSystem(
+            f"{name}-efs",
+            SharedFileSystemArgs(
+                vpc_id=args.vpc_id,
+                subnet_ids=args.private_subnet_ids,
+                subnet_count=args.az_count,
+                services=[svc.name for svc in args.services if svc.volumes],
+                protect_data=args.protect_data,
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self.capacity_provider = None
-        self.auto_scaling_group = None
-        self.launch_template = None
-        start: list[pulumi.Resource] = list(args.execution_role_policies)
-        if args.launch_type == "EC2":
-            assert args.instances is not None
-            provider_name = f"{args.cluster_name}-ec2"
-            self.capacity_provider = self._ec2_capacity(name, provider_name, args, args.instances, tags)
-            if self.file_system is not None:
-                # On EC2 the instance mounts EFS for its tasks, so it needs NFS too.
-                instances_nfs = aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-instances-nfs",
-                    security_group_id=self.file_system.security_group.id,
-                    referenced_security_group_id=self.instance_security_group.id,
-                    ip_protocol="tcp",
-                    from_port=2049,
-                    to_port=2049,
-                    description="NFS from the ECS container instances",
-                    opts=child,
-                )
-                start.append(instances_nfs)
-            capacity_providers: list[pulumi.Input[str]] = [self.capacity_provider.name]
-            strategy = capacity_strategy("EC2", ec2_capacity_provider=provider_name)
-        else:
-            capacity_providers = ["FARGATE", "FARGATE_SPOT"]
-            strategy = capacity_strategy(
-                "FARGATE", spot_weight=args.fargate_spot_weight, on_demand_base=args.fargate_on_demand_base
-            )
+    def _instances_nfs(
+        self, name: str, instance_security_group: aws.ec2.SecurityGroup
+    ) -> aws.vpc.SecurityGroupIngressRule | None:
+        """On EC2 the instance mounts EFS for its tasks, so it needs NFS too."""
+        if self.file_system is None:
+            return None
+        return aws.vpc.SecurityGroupIngressRule(
+            f"{name}-instances-nfs",
+            security_group_id=self.file_system.security_group.id,
+            referenced_security_group_id=instance_security_group.id,
+            ip_protocol="tcp",
+            from_port=2049,
+            to_port=2049,
+            description="NFS from the ECS container instances",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _capacity_association(
+        self, name: str, capacity_provider: aws.ecs.CapacityProvider | None, strategy: Sequence[Mapping[str, Any]]
+    ) -> aws.ecs.ClusterCapacityProviders:
+        capacity_providers: list[pulumi.Input[str]] = (
+            [capacity_provider.name] if capacity_provider is not None else ["FARGATE", "FARGATE_SPOT"]
+        )
         # Destroy order: services, then this association, then the capacity provider, then the
         # ASG (each depends on the next), so ECS never waits on a provider that is still in use.
-        association = aws.ecs.ClusterCapacityProviders(
+        return aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity-providers",
             cluster_name=self.cluster.name,
             capacity_providers=capacity_providers,
             default_capacity_provider_strategies=[
                 aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(**s) for s in strategy
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _services(
+        self,
+        name: str,
+        args: EcsPlatformArgs,
+        strategy: Sequence[Mapping[str, Any]],
+        exec_logs: aws.cloudwatch.LogGroup,
+        association: aws.ecs.ClusterCapacityProviders,
+        start: Sequence[pulumi.Resource],
+    ) -> dict[str, EcsService]:
         architecture = args.instances.architecture if args.launch_type == "EC2" and args.instances else "x86_64"
-        self.services = {}
+        services = {}
         for svc in args.services:
-            self.services[svc.name] = EcsService(
+            services[svc.name] = EcsService(
                 f"{name}-{svc.name}",
                 EcsServiceArgs(
                     service=svc,
@@ -607,9 +733,9 @@ class EcsPlatform(pulumi.ComponentResource):
                     start_dependencies=start,
                     tags=args.tags,
                 ),
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self),
             )
-        self.register_outputs({"cluster_arn": self.cluster.arn, "cluster_name": self.cluster.name})
+        return services
 
     def _image_present(self, svc: ServiceSettings, uri: pulumi.Input[str]) -> pulumi.Output[bool]:
         """Look the service's image up; warn with the push to run when it is missing."""
@@ -629,7 +755,21 @@ class EcsPlatform(pulumi.ComponentResource):
 
     def _ec2_capacity(
         self, name: str, provider_name: str, args: EcsPlatformArgs, inst: InstanceSettings, tags: Mapping[str, str]
-    ) -> aws.ecs.CapacityProvider:
+    ) -> Ec2Capacity:
+        profile = self._instance_profile(name, tags)
+        security_group = self._instance_security_group(name, args, tags)
+        launch_template = self._launch_template(name, args, inst, profile, security_group, tags)
+        auto_scaling_group = self._auto_scaling_group(name, args, inst, launch_template, tags)
+        self._asg_cpu_policy(name, inst, auto_scaling_group)
+        return Ec2Capacity(
+            launch_template=launch_template,
+            auto_scaling_group=auto_scaling_group,
+            instance_security_group=security_group,
+            capacity_provider=self._capacity_provider(name, provider_name, inst, auto_scaling_group, tags),
+        )
+
+    def _instance_profile(self, name: str, tags: Mapping[str, str]) -> aws.iam.InstanceProfile:
+        """The container instances' role (ECS agent and Session Manager) and its instance profile."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-instance-role",
@@ -642,8 +782,12 @@ class EcsPlatform(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 f"{name}-instance-role-{policy_key(policy_arn)}", role=role.name, policy_arn=policy_arn, opts=child
             )
-        profile = aws.iam.InstanceProfile(f"{name}-instance-profile", role=role.name, tags=dict(tags), opts=child)
-        security_group = aws.ec2.SecurityGroup(
+        return aws.iam.InstanceProfile(f"{name}-instance-profile", role=role.name, tags=dict(tags), opts=child)
+
+    def _instance_security_group(
+        self, name: str, args: EcsPlatformArgs, tags: Mapping[str, str]
+    ) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
             f"{name}-instances",
             description="ECS container instances: no inbound; tasks have their own security groups",
             vpc_id=args.vpc_id,
@@ -670,14 +814,23 @@ class EcsPlatform(pulumi.ComponentResource):
                 ),
             ],
             tags={**tags, "Name": f"{name}-instances"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.instance_security_group = security_group
+
+    def _launch_template(
+        self,
+        name: str,
+        args: EcsPlatformArgs,
+        inst: InstanceSettings,
+        profile: aws.iam.InstanceProfile,
+        security_group: aws.ec2.SecurityGroup,
+        tags: Mapping[str, str],
+    ) -> aws.ec2.LaunchTemplate:
         ami = aws.ssm.get_parameter_output(
             name=ECS_AMI_PARAMETERS[inst.architecture], opts=pulumi.InvokeOutputOptions(parent=self)
         )
         launched_tags = {**args.instance_tags, **tags, "Name": f"{args.cluster_name}-ecs"}
-        self.launch_template = aws.ec2.LaunchTemplate(
+        return aws.ec2.LaunchTemplate(
             f"{name}-launch-template",
             description=f"ECS container instances of {args.cluster_name}",
             image_id=ami.value,
@@ -714,14 +867,19 @@ class EcsPlatform(pulumi.ComponentResource):
             ],
             update_default_version=True,
             tags=dict(tags),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        overrides = [
-            aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=t)
-            for t in inst.instance_types
-        ]
+
+    def _auto_scaling_group(
+        self,
+        name: str,
+        args: EcsPlatformArgs,
+        inst: InstanceSettings,
+        launch_template: aws.ec2.LaunchTemplate,
+        tags: Mapping[str, str],
+    ) -> aws.autoscaling.Group:
         managed = inst.scaling == "managed"
-        self.auto_scaling_group = aws.autoscaling.Group(
+        return aws.autoscaling.Group(
             f"{name}-asg",
             vpc_zone_identifiers=args.private_subnet_ids,
             # Managed scaling: start empty and let the capacity provider raise it. Instances launched
@@ -731,22 +889,7 @@ class EcsPlatform(pulumi.ComponentResource):
             min_size=0 if managed else inst.min_size,
             max_size=inst.max_size,
             desired_capacity=0 if managed else (inst.desired_size if inst.desired_size is not None else inst.min_size),
-            mixed_instances_policy=aws.autoscaling.GroupMixedInstancesPolicyArgs(
-                instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
-                    on_demand_base_capacity=0,
-                    on_demand_percentage_above_base_capacity=0 if inst.spot else 100,
-                    spot_allocation_strategy="price-capacity-optimized",
-                ),
-                launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
-                    launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
-                        launch_template_id=self.launch_template.id,
-                        # A concrete version, not $Latest: only a version change starts the
-                        # instance refresh that rolls a new AMI or user data onto running instances.
-                        version=self.launch_template.latest_version.apply(str),
-                    ),
-                    overrides=overrides,
-                ),
-            ),
+            mixed_instances_policy=_mixed_instances_policy(inst, launch_template),
             capacity_rebalance=inst.spot,
             # Managed termination protection needs instances protected from scale-in; ECS
             # removes the protection once an instance has no tasks. CPU scaling must scale in itself.
@@ -773,27 +916,42 @@ class EcsPlatform(pulumi.ComponentResource):
             # The scaling authority (managed scaling or the CPU policy) owns the desired capacity.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
         )
-        if not managed:
+
+    def _asg_cpu_policy(
+        self, name: str, inst: InstanceSettings, auto_scaling_group: aws.autoscaling.Group
+    ) -> aws.autoscaling.Policy | None:
+        if inst.scaling == "managed":
             # One scaling authority: with managed scaling on, "Amazon ECS manages the scale-in and
             # scale-out actions of the Auto Scaling group" (ECS API, ManagedScaling), so a second
             # policy would fight it. This one exists only in instances.scaling: cpu.
-            aws.autoscaling.Policy(
-                f"{name}-asg-cpu",
-                autoscaling_group_name=self.auto_scaling_group.name,
-                policy_type="TargetTrackingScaling",
-                target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-                    predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                        predefined_metric_type="ASGAverageCPUUtilization"
-                    ),
-                    target_value=inst.cpu_target,
+            return None
+        return aws.autoscaling.Policy(
+            f"{name}-asg-cpu",
+            autoscaling_group_name=auto_scaling_group.name,
+            policy_type="TargetTrackingScaling",
+            target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+                predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="ASGAverageCPUUtilization"
                 ),
-                opts=child,
-            )
+                target_value=inst.cpu_target,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _capacity_provider(
+        self,
+        name: str,
+        provider_name: str,
+        inst: InstanceSettings,
+        auto_scaling_group: aws.autoscaling.Group,
+        tags: Mapping[str, str],
+    ) -> aws.ecs.CapacityProvider:
+        managed = inst.scaling == "managed"
         return aws.ecs.CapacityProvider(
             f"{name}-capacity",
             name=provider_name,
             auto_scaling_group_provider=aws.ecs.CapacityProviderAutoScalingGroupProviderArgs(
-                auto_scaling_group_arn=self.auto_scaling_group.arn,
+                auto_scaling_group_arn=auto_scaling_group.arn,
                 # Termination protection needs managed scaling (ECS API, AutoScalingGroupProvider).
                 managed_termination_protection="ENABLED" if managed else "DISABLED",
                 managed_draining="ENABLED",
@@ -806,5 +964,5 @@ class EcsPlatform(pulumi.ComponentResource):
                 ),
             ),
             tags=dict(tags),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
