@@ -183,7 +183,26 @@ class EksRegion(pulumi.ComponentResource):
         capacity = [self._node_group(name, group, args, access, cluster_ingress) for group in args.node_groups]
         self._fargate(name, args, cluster_name, account, tags)
         agent, addons = self._addons(name, args, cluster_name, account, capacity, tags)
-        backends = StorageBackends(
+        backends = self._storage(name, args, cluster_name, account, [agent, *capacity])
+        bundles = {**backends.bundles}
+        if args.cluster_autoscaler:
+            bundles["cluster-autoscaler"] = self._autoscaler(
+                name, args, cluster_name, account, [agent, *capacity], tags
+            )
+        self.applier = self._applier(
+            name, args, cluster_name, logs_key, {bundle: _after(spec, addons) for bundle, spec in bundles.items()}
+        )
+        self.register_outputs({"kubeconfig": self.kubeconfig, "node_role_arn": self.node_role.arn})
+
+    def _storage(
+        self,
+        name: str,
+        args: EksRegionArgs,
+        cluster_name: pulumi.Output[str],
+        account: pulumi.Output[str],
+        addon_dependencies: Sequence[pulumi.Resource],
+    ) -> StorageBackends:
+        return StorageBackends(
             f"{name}-storage",
             StorageBackendsArgs(
                 region=args.region,
@@ -196,18 +215,22 @@ class EksRegion(pulumi.ComponentResource):
                 az_count=args.az_count,
                 storage=args.storage,
                 trident_version=args.versions.addons.get("netapp_trident-operator"),
-                addon_dependencies=[agent, *capacity],
+                addon_dependencies=list(addon_dependencies),
                 protect_data=args.protect_data,
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        bundles = {**backends.bundles}
-        if args.cluster_autoscaler:
-            bundles["cluster-autoscaler"] = self._autoscaler(
-                name, args, cluster_name, account, [agent, *capacity], tags
-            )
-        self.applier = KubeApplier(
+
+    def _applier(
+        self,
+        name: str,
+        args: EksRegionArgs,
+        cluster_name: pulumi.Output[str],
+        logs_key: aws.kms.Key,
+        bundles: Mapping[str, KubeBundle],
+    ) -> KubeApplier:
+        return KubeApplier(
             f"{name}-applier",
             KubeApplierArgs(
                 region=args.region,
@@ -221,12 +244,11 @@ class EksRegion(pulumi.ComponentResource):
                 private_subnet_ids=args.private_subnet_ids,
                 logs_key_arn=logs_key.arn,
                 log_retention_days=args.log_retention_days,
-                bundles={bundle: _after(spec, addons) for bundle, spec in bundles.items()},
+                bundles=dict(bundles),
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs({"kubeconfig": self.kubeconfig, "node_role_arn": self.node_role.arn})
 
     # ------------------------------------------------------------------ control plane
 

@@ -208,20 +208,32 @@ class Network(pulumi.ComponentResource):
         tags = component_tags("network", args.tags)
         zones = self._zones(args)
         self.zone_ids = pulumi.Output.from_input([zone_id for zone_id, _ in zones])
-        workload_type = awsx.ec2.SubnetType.ISOLATED if args.nat_gateways == "none" else awsx.ec2.SubnetType.PRIVATE
-
-        gateway_endpoints = (
-            [
-                awsx.ec2.VpcEndpointSpecArgs(
-                    service_name=f"com.amazonaws.{args.region}.s3",
-                    vpc_endpoint_type="Gateway",
-                    tags={**tags, "Name": f"{name}-s3"},
-                )
-            ]
-            if args.vpc_endpoints
-            else []
+        self.vpc = self._vpc(name, args, zones, tags)
+        self.vpc_id = self.vpc.vpc_id
+        self.public_subnet_ids = self.vpc.public_subnet_ids
+        self.private_subnet_ids = (
+            self.vpc.isolated_subnet_ids if args.nat_gateways == "none" else self.vpc.private_subnet_ids
         )
-        self.vpc = awsx.ec2.Vpc(
+
+        self.endpoint_security_group = None
+        if args.vpc_endpoints:
+            self.endpoint_security_group = self._endpoint_security_group(name, args, tags)
+            self._interface_endpoints(name, args, self.endpoint_security_group, tags)
+
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "zone_ids": self.zone_ids,
+            }
+        )
+
+    def _vpc(
+        self, name: str, args: NetworkArgs, zones: Sequence[tuple[str, str]], tags: Mapping[str, str]
+    ) -> awsx.ec2.Vpc:
+        workload_type = awsx.ec2.SubnetType.ISOLATED if args.nat_gateways == "none" else awsx.ec2.SubnetType.PRIVATE
+        return awsx.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr_block,
             # Names, as awsx wants them, of the zones chosen by id.
@@ -237,56 +249,59 @@ class Network(pulumi.ComponentResource):
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=_NAT[args.nat_gateways]),
             # Auto fills the gateway endpoint's route tables from the subnets awsx creates.
             vpc_endpoint_strategy=awsx.ec2.VpcEndpointStrategy.AUTO,
-            vpc_endpoint_specs=gateway_endpoints,
+            vpc_endpoint_specs=self._gateway_endpoints(name, args, tags),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.vpc_id = self.vpc.vpc_id
-        self.public_subnet_ids = self.vpc.public_subnet_ids
-        self.private_subnet_ids = (
-            self.vpc.isolated_subnet_ids if args.nat_gateways == "none" else self.vpc.private_subnet_ids
+
+    @staticmethod
+    def _gateway_endpoints(name: str, args: NetworkArgs, tags: Mapping[str, str]) -> list[awsx.ec2.VpcEndpointSpecArgs]:
+        if not args.vpc_endpoints:
+            return []
+        return [
+            awsx.ec2.VpcEndpointSpecArgs(
+                service_name=f"com.amazonaws.{args.region}.s3",
+                vpc_endpoint_type="Gateway",
+                tags={**tags, "Name": f"{name}-s3"},
+            )
+        ]
+
+    def _endpoint_security_group(self, name: str, args: NetworkArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
+            f"{name}-endpoints",
+            description="Interface VPC endpoints: HTTPS from inside the VPC",
+            vpc_id=self.vpc_id,
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description="HTTPS from the VPC to the AWS service endpoints",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    cidr_blocks=[args.cidr_block],
+                )
+            ],
+            # No egress rules: endpoint interfaces only answer, they never initiate.
+            tags={**tags, "Name": f"{name}-endpoints"},
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self.endpoint_security_group = None
-        if args.vpc_endpoints:
-            self.endpoint_security_group = aws.ec2.SecurityGroup(
-                f"{name}-endpoints",
-                description="Interface VPC endpoints: HTTPS from inside the VPC",
+    def _interface_endpoints(
+        self, name: str, args: NetworkArgs, security_group: aws.ec2.SecurityGroup, tags: Mapping[str, str]
+    ) -> list[aws.ec2.VpcEndpoint]:
+        return [
+            aws.ec2.VpcEndpoint(
+                f"{name}-{role}",
                 vpc_id=self.vpc_id,
-                ingress=[
-                    aws.ec2.SecurityGroupIngressArgs(
-                        description="HTTPS from the VPC to the AWS service endpoints",
-                        protocol="tcp",
-                        from_port=443,
-                        to_port=443,
-                        cidr_blocks=[args.cidr_block],
-                    )
-                ],
-                # No egress rules: endpoint interfaces only answer, they never initiate.
-                tags={**tags, "Name": f"{name}-endpoints"},
+                service_name=service_name,
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.private_subnet_ids,
+                security_group_ids=[security_group.id],
+                tags={**tags, "Name": f"{name}-{role}"},
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for role, service_name in endpoint_service_names(args.region).items():
-                aws.ec2.VpcEndpoint(
-                    f"{name}-{role}",
-                    vpc_id=self.vpc_id,
-                    service_name=service_name,
-                    vpc_endpoint_type="Interface",
-                    private_dns_enabled=True,
-                    subnet_ids=self.private_subnet_ids,
-                    security_group_ids=[self.endpoint_security_group.id],
-                    tags={**tags, "Name": f"{name}-{role}"},
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-
-        self.register_outputs(
-            {
-                "vpc_id": self.vpc_id,
-                "public_subnet_ids": self.public_subnet_ids,
-                "private_subnet_ids": self.private_subnet_ids,
-                "zone_ids": self.zone_ids,
-            }
-        )
+            for role, service_name in endpoint_service_names(args.region).items()
+        ]
 
     @staticmethod
     def _subnet_specs(

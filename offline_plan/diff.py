@@ -480,6 +480,29 @@ def _rule_hits(change: str, old: Any, new: Any) -> bool:
     raise ValueError(f"force_new.json: unknown conditional change kind {change!r}")
 
 
+def _covered(ignored: Sequence[str], path: str) -> bool:
+    """Whether ``path`` is at or below an ``ignoreChanges`` path (``""``, from ``*``, covers everything)."""
+    return any(not i or path == i or path.startswith(i + ".") for i in ignored)
+
+
+def _at(inputs: Mapping[str, Any], path: str) -> Any:
+    return _pluck(inputs, _segments(path))
+
+
+def _conditional_forces(
+    rule: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any], ignored: Sequence[str]
+) -> list[str]:
+    """The properties one ``conditional`` rule of ``force_new.json`` says force a replacement."""
+    if not _applies(rule.get("when"), new):
+        return []
+    properties = [path for path in rule["properties"] if not _covered(ignored, path)]
+    if rule["change"] == "switched":  # which one of several mutually exclusive properties is set
+        before = {path for path in properties if not _empty(_at(old, path))}
+        after = {path for path in properties if not _empty(_at(new, path))}
+        return sorted(before ^ after) if before and after and before != after else []
+    return [path for path in properties if _rule_hits(rule["change"], _at(old, path), _at(new, path))]
+
+
 def forcing_properties(
     spec: Mapping[str, Any],
     old: Mapping[str, Any],
@@ -493,34 +516,18 @@ def forcing_properties(
     nothing; every path in ``replaceOnChanges`` (``*``: any input) forces a replacement when it changes.
     """
     ignored = [".".join(_segments(path)) for path in ignore_changes]
-
-    def covered(path: str) -> bool:
-        return any(not i or path == i or path.startswith(i + ".") for i in ignored)  # "*" ignores everything
-
-    def at(inputs: Mapping[str, Any], path: str) -> Any:
-        return _pluck(inputs, _segments(path))
-
     forces: list[str] = []
     for path in spec.get("forceNew", []):
-        if not covered(path) and _changed(at(old, path), at(new, path)):
+        if not _covered(ignored, path) and _changed(_at(old, path), _at(new, path)):
             forces.append(path)
     for path in spec.get("forceNewOnAddOrRemove", []):
-        if not covered(path) and _empty(at(old, path)) != _empty(at(new, path)):
+        if not _covered(ignored, path) and _empty(_at(old, path)) != _empty(_at(new, path)):
             forces.append(path)
     for rule in spec.get("conditional", []):
-        if not _applies(rule.get("when"), new):
-            continue
-        properties = [path for path in rule["properties"] if not covered(path)]
-        if rule["change"] == "switched":  # which one of several mutually exclusive properties is set
-            before = {path for path in properties if not _empty(at(old, path))}
-            after = {path for path in properties if not _empty(at(new, path))}
-            if before and after and before != after:
-                forces += sorted(before ^ after)
-            continue
-        forces += [path for path in properties if _rule_hits(rule["change"], at(old, path), at(new, path))]
+        forces += _conditional_forces(rule, old, new, ignored)
     for path in replace_on_changes:
-        changed = _changed(old, new) if path == "*" else _changed(at(old, path), at(new, path))
-        if changed and not covered(path):
+        changed = _changed(old, new) if path == "*" else _changed(_at(old, path), _at(new, path))
+        if changed and not _covered(ignored, path):
             forces.append(path)
     return tuple(dict.fromkeys(forces))
 
@@ -596,19 +603,13 @@ def _entry(kind: Kind, resource: Mapping[str, Any], component: str, changes: Seq
     )
 
 
-def diff_plans(
-    base: Mapping[str, Any], head: Mapping[str, Any], force_new: Mapping[str, Any] | None = None
-) -> PlanDiff:
-    """Compare two plans (``Plan.to_json()`` dicts): resources, stack outputs and warnings.
-
-    ``force_new`` is the replacement data (default: ``force_new.json`` next to this module).
-    """
-    force_new = load_force_new() if force_new is None else force_new
-    base_resources = {str(r["urn"]): r for r in base.get("resources") or []}
-    head_resources = {str(r["urn"]): r for r in head.get("resources") or []}
-    base_components = components(base_resources.values())
-    head_components = components(head_resources.values())
-
+def _updated(
+    force_new: Mapping[str, Any],
+    base_resources: Mapping[str, Mapping[str, Any]],
+    head_resources: Mapping[str, Mapping[str, Any]],
+    head_components: Mapping[str, str],
+) -> tuple[list[ResourceDiff], int]:
+    """The updated or replaced resources whose URN is in both plans, and how many are unchanged."""
     entries: list[ResourceDiff] = []
     unchanged = 0
     for urn in sorted(base_resources.keys() & head_resources.keys()):
@@ -619,14 +620,30 @@ def diff_plans(
             entries.append(replace(entry, forces=forces, unchecked=unchecked, **_protection(base_resources[urn])))
         else:
             unchanged += 1
+    return entries, unchanged
 
+
+def _by_type_and_name(
+    resources: Mapping[str, Mapping[str, Any]], urns: Iterable[str]
+) -> dict[tuple[str, str], list[str]]:
+    """``(type, name)`` → the URNs among ``urns`` (sorted) of resources with that type and name."""
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for urn in sorted(urns):
+        grouped[(str(resources[urn].get("type")), str(resources[urn].get("name")))].append(urn)
+    return grouped
+
+
+def _moved_added_removed(
+    base_resources: Mapping[str, Mapping[str, Any]],
+    head_resources: Mapping[str, Mapping[str, Any]],
+    base_components: Mapping[str, str],
+    head_components: Mapping[str, str],
+) -> list[ResourceDiff]:
+    """The resources whose URN is in one plan only: moved (replaced), removed and added."""
     # Same type and name under a different URN: the resource moved, which Pulumi replaces.
-    removed: dict[tuple[str, str], list[str]] = defaultdict(list)
-    added: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for urn in sorted(base_resources.keys() - head_resources.keys()):
-        removed[(str(base_resources[urn].get("type")), str(base_resources[urn].get("name")))].append(urn)
-    for urn in sorted(head_resources.keys() - base_resources.keys()):
-        added[(str(head_resources[urn].get("type")), str(head_resources[urn].get("name")))].append(urn)
+    removed = _by_type_and_name(base_resources, base_resources.keys() - head_resources.keys())
+    added = _by_type_and_name(head_resources, head_resources.keys() - base_resources.keys())
+    entries: list[ResourceDiff] = []
     for key in sorted(removed.keys() & added.keys()):
         pairs = list(zip(removed[key], added[key], strict=False))
         for old_urn, new_urn in pairs:
@@ -642,6 +659,23 @@ def diff_plans(
         ]
     for urns in added.values():
         entries += [_entry("add", head_resources[u], head_components[u]) for u in urns]
+    return entries
+
+
+def diff_plans(
+    base: Mapping[str, Any], head: Mapping[str, Any], force_new: Mapping[str, Any] | None = None
+) -> PlanDiff:
+    """Compare two plans (``Plan.to_json()`` dicts): resources, stack outputs and warnings.
+
+    ``force_new`` is the replacement data (default: ``force_new.json`` next to this module).
+    """
+    force_new = load_force_new() if force_new is None else force_new
+    base_resources = {str(r["urn"]): r for r in base.get("resources") or []}
+    head_resources = {str(r["urn"]): r for r in head.get("resources") or []}
+    base_components = components(base_resources.values())
+    head_components = components(head_resources.values())
+    entries, unchanged = _updated(force_new, base_resources, head_resources, head_components)
+    entries += _moved_added_removed(base_resources, head_resources, base_components, head_components)
 
     base_warnings, head_warnings = list(base.get("warnings") or []), list(head.get("warnings") or [])
     base_findings, head_findings = guardrail_findings(base), guardrail_findings(head)
@@ -737,11 +771,54 @@ def _render_entry(entry: ResourceDiff) -> str:
     return line
 
 
-def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int = 40) -> str:
-    """The diff as Markdown: a summary line, then one section per component and region.
+def _render_groups(diff: PlanDiff, max_changes: int) -> list[str]:
+    """One section per component and region, resources listed by kind."""
+    lines: list[str] = []
+    groups: dict[tuple[str, str], list[ResourceDiff]] = defaultdict(list)
+    for entry in diff.resources:
+        groups[(entry.component, entry.region)].append(entry)
+    for (component, region), entries in groups.items():
+        lines.append(f"#### {_code(component)} · {region or 'no region'}")
+        for kind in KINDS:
+            of_kind = [e for e in entries if e.kind == kind]
+            if of_kind:
+                lines += ["", f"{KIND_TITLES[kind]} ({len(of_kind)}):", ""]
+                lines += [line for entry in of_kind for line in _render_entry_lines(entry, max_changes)]
+        lines.append("")
+    return lines
 
-    Stateful resources replaced or deleted, when there are any, come first of all. At most ``max_changes`` changed paths are listed per resource.
-    """
+
+def _render_entry_lines(entry: ResourceDiff, max_changes: int) -> list[str]:
+    """One resource's line, then its changed paths when it is updated or replaced."""
+    lines = [_render_entry(entry)]
+    if entry.kind in ("update", "replace"):
+        lines += ["  " + render_change(c) for c in entry.changes[:max_changes]]
+        if len(entry.changes) > max_changes:
+            lines.append(f"  - … and {len(entry.changes) - max_changes} more")
+    return lines
+
+
+def _render_new_and_gone(heading: str, added: Sequence[str], removed: Sequence[str]) -> list[str]:
+    """A ``#### heading`` section of new and gone lines, or nothing when both are empty."""
+    if not (added or removed):
+        return []
+    return [f"#### {heading}", "", *(f"- new: {x}" for x in added), *(f"- gone: {x}" for x in removed), ""]
+
+
+def _render_exports(diff: PlanDiff, max_changes: int) -> list[str]:
+    """The changed stack outputs, or nothing."""
+    if not diff.exports:
+        return []
+    lines = ["#### Stack outputs", ""]
+    lines += [render_change(c) for c in diff.exports[:max_changes]]
+    if len(diff.exports) > max_changes:
+        lines.append(f"- … and {len(diff.exports) - max_changes} more")
+    lines.append("")
+    return lines
+
+
+def _render_head(diff: PlanDiff, title: str | None) -> list[str]:
+    """The stateful section (when there is one), the title, the summary line and the guardrail alert."""
     stack = diff.head_stack if diff.base_stack in ("", diff.head_stack) else f"{diff.base_stack} → {diff.head_stack}"
     lines: list[str] = []
     if diff.stateful:
@@ -751,44 +828,22 @@ def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int =
     lines += [f"### {title or f'Offline plan diff: {stack}'}", "", f"**{diff.summary()}**", ""]
     if diff.mandatory_in_head:
         lines += [f"**Guardrails: {diff.mandatory_in_head} mandatory violation(s) in this change; see below.**", ""]
+    return lines
+
+
+def render_markdown(diff: PlanDiff, title: str | None = None, max_changes: int = 40) -> str:
+    """The diff as Markdown: a summary line, then one section per component and region.
+
+    Stateful resources replaced or deleted, when there are any, come first of all. At most ``max_changes`` changed paths are listed per resource.
+    """
+    lines = _render_head(diff, title)
     if diff.empty:
         lines += ["No changes.", ""]
         return "\n".join(lines)
-
-    groups: dict[tuple[str, str], list[ResourceDiff]] = defaultdict(list)
-    for entry in diff.resources:
-        groups[(entry.component, entry.region)].append(entry)
-    for (component, region), entries in groups.items():
-        lines.append(f"#### {_code(component)} · {region or 'no region'}")
-        for kind in KINDS:
-            of_kind = [e for e in entries if e.kind == kind]
-            if not of_kind:
-                continue
-            lines += ["", f"{KIND_TITLES[kind]} ({len(of_kind)}):", ""]
-            for entry in of_kind:
-                lines.append(_render_entry(entry))
-                if kind in ("update", "replace"):
-                    lines += ["  " + render_change(c) for c in entry.changes[:max_changes]]
-                    if len(entry.changes) > max_changes:
-                        lines.append(f"  - … and {len(entry.changes) - max_changes} more")
-        lines.append("")
-
-    if diff.exports:
-        lines += ["#### Stack outputs", ""]
-        lines += [render_change(c) for c in diff.exports[:max_changes]]
-        if len(diff.exports) > max_changes:
-            lines.append(f"- … and {len(diff.exports) - max_changes} more")
-        lines.append("")
-    if diff.guardrails_added or diff.guardrails_removed:
-        lines += ["#### Guardrails", ""]
-        lines += [f"- new: {f}" for f in diff.guardrails_added]
-        lines += [f"- gone: {f}" for f in diff.guardrails_removed]
-        lines.append("")
-    if diff.warnings_added or diff.warnings_removed:
-        lines += ["#### Warnings", ""]
-        lines += [f"- new: {w}" for w in diff.warnings_added]
-        lines += [f"- gone: {w}" for w in diff.warnings_removed]
-        lines.append("")
+    lines += _render_groups(diff, max_changes)
+    lines += _render_exports(diff, max_changes)
+    lines += _render_new_and_gone("Guardrails", diff.guardrails_added, diff.guardrails_removed)
+    lines += _render_new_and_gone("Warnings", diff.warnings_added, diff.warnings_removed)
     lines += [
         "_Offline plan under mocks: a replacement here is a resource whose URN moved or whose changed inputs "
         "include a property the provider can only change by replacing it (`offline_plan/force_new.json`, read "

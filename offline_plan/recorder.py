@@ -272,8 +272,33 @@ def record(
     """
     values = dict(config or {})
     encoded, secret_keys = engine_config(values)
-    home_region = str(values.get("aws:region", "us-east-1"))
+    mocks, monitor = _mocks_and_monitor(values, strict=strict, recorded=recorded, images_pushed=images_pushed)
+    collector, logger = _warning_logger(stack)
 
+    pulumi.runtime.set_all_config(encoded, secret_keys)
+    sdk.install(mocks, monitor, project=PROJECT, stack=stack, logger=logger)
+    exports = _run_collecting_exports(program)
+
+    return Plan(
+        project=PROJECT,
+        stack=stack,
+        # Registrations arrive in a nondeterministic order; sort so plans diff cleanly.
+        resources=sorted(monitor.recorded, key=lambda r: r.urn),
+        invokes=sorted(monitor.invokes, key=lambda i: json.dumps(i, sort_keys=True)),
+        exports=exports,
+        warnings=collector.messages + [f"no mock for invoke {t}; answered {{}}" for t in mocks.unexpected_invokes],
+    )
+
+
+def _mocks_and_monitor(
+    values: Mapping[str, Any],
+    *,
+    strict: bool,
+    recorded: list[RecordedResource] | None,
+    images_pushed: bool,
+) -> tuple[PlausibleMocks, RecordingMonitor]:
+    """The mocks and the recording monitor of one run; the mocks ask the monitor for each resource's region."""
+    home_region = str(values.get("aws:region", "us-east-1"))
     monitor_box: list[RecordingMonitor] = []
 
     def region_of(args: MockResourceArgs) -> str:
@@ -289,14 +314,20 @@ def record(
     if recorded is not None:
         monitor.recorded = recorded
     monitor_box.append(monitor)
+    return mocks, monitor
+
+
+def _warning_logger(stack: str) -> tuple[_WarningCollector, logging.Logger]:
+    """A logger of the run's own that keeps every warning the program logs in the returned collector."""
     collector = _WarningCollector()
     logger = logging.getLogger(f"offline-plan-{stack}")
     logger.propagate = False
     logger.handlers = [collector]
+    return collector, logger
 
-    pulumi.runtime.set_all_config(encoded, secret_keys)
-    sdk.install(mocks, monitor, project=PROJECT, stack=stack, logger=logger)
 
+def _run_collecting_exports(program: Callable[[], None]) -> dict[str, Any]:
+    """Run ``program`` under the installed mocks and return its stack outputs (secrets as ``[secret]``)."""
     exports: dict[str, Any] = {}
 
     async def collect_exports() -> None:
@@ -309,16 +340,7 @@ def record(
         return collect_exports()
 
     sdk.run(run)
-
-    return Plan(
-        project=PROJECT,
-        stack=stack,
-        # Registrations arrive in a nondeterministic order; sort so plans diff cleanly.
-        resources=sorted(monitor.recorded, key=lambda r: r.urn),
-        invokes=sorted(monitor.invokes, key=lambda i: json.dumps(i, sort_keys=True)),
-        exports=exports,
-        warnings=collector.messages + [f"no mock for invoke {t}; answered {{}}" for t in mocks.unexpected_invokes],
-    )
+    return exports
 
 
 def configured_images(config: Mapping[str, Any]) -> dict[str, list[str]]:

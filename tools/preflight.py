@@ -496,46 +496,57 @@ def check_secrets(ctx: Context) -> Iterator[Result]:
         elif service == "ssm":
             parameters.setdefault(region, []).append(ref)
         else:
-            # The ARN without ECS's ":json-key:version-stage:version-id" tail; a partial ARN (no random
-            # suffix) is accepted by DescribeSecret. The JSON key itself is not checked: that needs the value.
-            secret_id = secret_resource_arns(ref)[0]
-            answer = call(
-                ctx.client("secretsmanager", region),
-                "describe_secret",
-                missing=("ResourceNotFoundException",),
-                SecretId=secret_id,
-            )
-            if answer is None:
+            yield _secret_result(ctx, name, ref, region, where)
+    for region, refs in parameters.items():
+        yield from _parameter_results(ctx, name, region, refs, uses)
+
+
+def _secret_result(ctx: Context, name: str, ref: str, region: str, where: str) -> Result:
+    """Whether the Secrets Manager secret ``ref`` (used by ``where``) exists and is not scheduled for deletion."""
+    # The ARN without ECS's ":json-key:version-stage:version-id" tail; a partial ARN (no random
+    # suffix) is accepted by DescribeSecret. The JSON key itself is not checked: that needs the value.
+    secret_id = secret_resource_arns(ref)[0]
+    answer = call(
+        ctx.client("secretsmanager", region),
+        "describe_secret",
+        missing=("ResourceNotFoundException",),
+        SecretId=secret_id,
+    )
+    if answer is None:
+        return problem(
+            name,
+            f"{where}: secret {secret_id} does not exist in {region}",
+            f"create it (aws secretsmanager create-secret --region {region} --name ...) or correct the ARN",
+        )
+    if answer.get("DeletedDate") is not None:
+        return problem(
+            name,
+            f"{where}: secret {secret_id} is scheduled for deletion",
+            f"aws secretsmanager restore-secret --region {region} --secret-id {secret_id}",
+        )
+    return ok(name, f"{where}: secret {answer.get('Name', secret_id)} exists")
+
+
+def _parameter_results(
+    ctx: Context, name: str, region: str, refs: Sequence[str], uses: Mapping[str, Sequence[str]]
+) -> Iterator[Result]:
+    """Whether each SSM parameter in ``refs`` (ARNs in ``region``) exists, asked 10 at a time."""
+    ssm = ctx.client("ssm", region)
+    for start in range(0, len(refs), 10):  # GetParameters takes at most 10 names
+        chunk = list(refs[start : start + 10])
+        # GetParameters takes names or ARNs; InvalidParameters echoes the ones that do not exist.
+        answer = call(ssm, "get_parameters", Names=chunk)
+        invalid = set(answer.get("InvalidParameters", []))
+        for ref in chunk:
+            where = ", ".join(uses[ref])
+            if ref in invalid:
                 yield problem(
                     name,
-                    f"{where}: secret {secret_id} does not exist in {region}",
-                    f"create it (aws secretsmanager create-secret --region {region} --name ...) or correct the ARN",
-                )
-            elif answer.get("DeletedDate") is not None:
-                yield problem(
-                    name,
-                    f"{where}: secret {secret_id} is scheduled for deletion",
-                    f"aws secretsmanager restore-secret --region {region} --secret-id {secret_id}",
+                    f"{where}: SSM parameter {ref} does not exist",
+                    f"create it (aws ssm put-parameter --region {region} --type SecureString --name ...) or correct the ARN",
                 )
             else:
-                yield ok(name, f"{where}: secret {answer.get('Name', secret_id)} exists")
-    for region, refs in parameters.items():
-        ssm = ctx.client("ssm", region)
-        for start in range(0, len(refs), 10):  # GetParameters takes at most 10 names
-            chunk = refs[start : start + 10]
-            # GetParameters takes names or ARNs; InvalidParameters echoes the ones that do not exist.
-            answer = call(ssm, "get_parameters", Names=chunk)
-            invalid = set(answer.get("InvalidParameters", []))
-            for ref in chunk:
-                where = ", ".join(uses[ref])
-                if ref in invalid:
-                    yield problem(
-                        name,
-                        f"{where}: SSM parameter {ref} does not exist",
-                        f"create it (aws ssm put-parameter --region {region} --type SecureString --name ...) or correct the ARN",
-                    )
-                else:
-                    yield ok(name, f"{where}: SSM parameter exists")
+                yield ok(name, f"{where}: SSM parameter exists")
 
 
 # ---------------------------------------------------------------- B4: repository names
