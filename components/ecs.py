@@ -788,7 +788,7 @@ class EcsPlatform(pulumi.ComponentResource):
         self, name: str, args: EcsPlatformArgs, tags: Mapping[str, str]
     ) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
-            f"{name}-instances",
+            f"{name}-instances-sg",
             description="ECS container instances: no inbound; tasks have their own security groups",
             vpc_id=args.vpc_id,
             egress=[
@@ -813,7 +813,7 @@ class EcsPlatform(pulumi.ComponentResource):
                     else []
                 ),
             ],
-            tags={**tags, "Name": f"{name}-instances"},
+            tags={**tags, "Name": f"{name}-instances-sg"},
             opts=pulumi.ResourceOptions(parent=self),
         )
 

@@ -268,7 +268,7 @@ class Network(pulumi.ComponentResource):
 
     def _endpoint_security_group(self, name: str, args: NetworkArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
-            f"{name}-endpoints",
+            f"{name}-endpoints-sg",
             description="Interface VPC endpoints: HTTPS from inside the VPC",
             vpc_id=self.vpc_id,
             ingress=[
@@ -281,7 +281,7 @@ class Network(pulumi.ComponentResource):
                 )
             ],
             # No egress rules: endpoint interfaces only answer, they never initiate.
-            tags={**tags, "Name": f"{name}-endpoints"},
+            tags={**tags, "Name": f"{name}-endpoints-sg"},
             opts=pulumi.ResourceOptions(parent=self),
         )
 

@@ -295,14 +295,14 @@ def test_one_scaling_authority_per_cluster(prod: Plan, prod_config: dict[str, An
 
 
 def test_instances_have_no_inbound_rules_and_reach_https_and_nfs_only(prod: Plan) -> None:
-    sg = prod.named("ecs-instances").inputs
+    sg = prod.named("ecs-instances-sg").inputs
     assert not sg.get("ingress")
     assert [(r["fromPort"], r["cidrBlocks"]) for r in sg["egress"]] == [(443, ["0.0.0.0/0"]), (2049, ["10.20.0.0/16"])]
     # On EC2 the instance mounts EFS for its tasks.
     nfs = prod.named("ecs-instances-nfs").inputs
     assert (nfs["fromPort"], nfs["ipProtocol"]) == (2049, "tcp")
     assert (
-        prod.named("ecs-instances").urn
+        prod.named("ecs-instances-sg").urn
         in prod.named("ecs-instances-nfs").propertyDependencies["referencedSecurityGroupId"]
     )
 

@@ -63,7 +63,7 @@ def test_children_are_named_after_and_parented_to_the_component(plan: Plan) -> N
     net = component(plan)
     children = [r for r in plan.resources if r.parent == net.urn]
     assert sorted(r.name for r in children) == sorted(
-        ["net-vpc", "net-endpoints", "net-ecr-api", "net-ecr-dkr", "net-logs", "net-sts"]
+        ["net-vpc", "net-endpoints-sg", "net-ecr-api", "net-ecr-dkr", "net-logs", "net-sts"]
     )
 
 
@@ -113,7 +113,7 @@ def test_without_nat_the_endpoints_sit_in_the_isolated_subnets() -> None:
 
 
 def test_interface_endpoints_serve_ecr_logs_and_sts_privately(plan: Plan) -> None:
-    sg_name = "net-endpoints"
+    sg_name = "net-endpoints-sg"
     endpoints = plan.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert sorted(e.inputs["serviceName"] for e in endpoints) == sorted(
         f"com.amazonaws.eu-west-1.{s}" for s in INTERFACE_ENDPOINTS
@@ -127,7 +127,7 @@ def test_interface_endpoints_serve_ecr_logs_and_sts_privately(plan: Plan) -> Non
 
 
 def test_endpoint_security_group_admits_only_https_from_the_vpc(plan: Plan) -> None:
-    sg = plan.named("net-endpoints").inputs
+    sg = plan.named("net-endpoints-sg").inputs
     assert sg["ingress"] == [
         {
             "description": "HTTPS from the VPC to the AWS service endpoints",
@@ -157,7 +157,7 @@ def test_no_endpoints_when_disabled() -> None:
 
 
 def test_component_tags_are_layered_on_resources(plan: Plan) -> None:
-    assert plan.named("net-endpoints").inputs["tags"] == {"component": "network", "Name": "net-endpoints"}
+    assert plan.named("net-endpoints-sg").inputs["tags"] == {"component": "network", "Name": "net-endpoints-sg"}
     assert plan.named("net-vpc").inputs["tags"] == {"component": "network"}
 
 
