@@ -27,8 +27,9 @@ from components.ecs_policies import (
 )
 from components.ecs_scaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from components.efs import EfsMount, SharedFileSystem, SharedFileSystemArgs
+from components.iam import attach_policies
 from components.load_balancer import LoadBalancerArgs, ServiceLoadBalancer
-from components.tags import component_tags, guardrail_exception, policy_key
+from components.tags import component_tags, guardrail_exception
 from settings.models import AnywhereSettings, InstanceSettings, ServiceSettings
 
 LaunchType = Literal["FARGATE", "EC2"]
@@ -778,10 +779,7 @@ class EcsPlatform(pulumi.ComponentResource):
             tags=dict(tags),
             opts=child,
         )
-        for policy_arn in INSTANCE_ROLE_MANAGED_POLICIES:
-            aws.iam.RolePolicyAttachment(
-                f"{name}-instance-role-{policy_key(policy_arn)}", role=role.name, policy_arn=policy_arn, opts=child
-            )
+        attach_policies(f"{name}-instance-role", role, INSTANCE_ROLE_MANAGED_POLICIES, parent=self)
         return aws.iam.InstanceProfile(f"{name}-instance-profile", role=role.name, tags=dict(tags), opts=child)
 
     def _instance_security_group(

@@ -10,7 +10,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.ecs_policies import service_trust_policy
-from components.tags import component_tags, policy_key
+from components.iam import attach_policies
+from components.tags import component_tags
 
 ANYWHERE_ROLE_POLICIES: tuple[str, ...] = (
     "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -70,12 +71,7 @@ class EcsAnywhere(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-role-{policy_key(arn)}", role=self.role.name, policy_arn=arn, opts=child
-            )
-            for arn in ANYWHERE_ROLE_POLICIES
-        ]
+        attachments = attach_policies(f"{name}-role", self.role, ANYWHERE_ROLE_POLICIES, parent=self)
         activation = aws.ssm.Activation(
             f"{name}-activation",
             description=f"Registers ECS Anywhere servers into {args.cluster_name}",

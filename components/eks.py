@@ -47,7 +47,8 @@ from components.eks_policies import (
     pod_identity_trust_policy,
 )
 from components.eks_storage import StorageBackends, StorageBackendsArgs
-from components.tags import component_tags, policy_key
+from components.iam import attach_policies
+from components.tags import component_tags
 from settings.aws_tables import instance_architecture
 from settings.eks_versions import ami_image_id_parameter
 from settings.models import (
@@ -389,13 +390,7 @@ class EksRegion(pulumi.ComponentResource):
             tags=dict(tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for policy_arn in NODE_ROLE_POLICIES:
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-role-{policy_key(policy_arn)}",
-                role=role.name,
-                policy_arn=policy_arn,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        attach_policies(f"{name}-node-role", role, NODE_ROLE_POLICIES, parent=self)
         return role
 
     def _node_network(
@@ -649,10 +644,7 @@ class EksRegion(pulumi.ComponentResource):
             tags=dict(tags),
             opts=child,
         )
-        for policy_arn in policies:
-            aws.iam.RolePolicyAttachment(
-                f"{name}-role-{policy_key(policy_arn)}", role=role.name, policy_arn=policy_arn, opts=child
-            )
+        attach_policies(f"{name}-role", role, policies, parent=self)
         return role
 
     def _addons(

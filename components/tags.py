@@ -23,12 +23,3 @@ def component_tags(component: str, extra: Mapping[str, str] | None = None) -> di
 def guardrail_exception(rule_id: str, reason: str | None) -> dict[str, str]:
     """The tag that waives one guardrail on one resource, or nothing when there is no reason."""
     return {GUARDRAIL_EXCEPTION_PREFIX + rule_id: reason} if reason else {}
-
-
-def policy_key(policy_arn: str) -> str:
-    """``arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`` -> its name.
-
-    Attachments are named after the policy they attach, never after its position in a list, so
-    reordering or removing one policy never re-creates the others.
-    """
-    return policy_arn.rsplit("/", 1)[-1]
