@@ -8,8 +8,9 @@ replacement counts as one).
 
 from __future__ import annotations
 
-import functools
 from typing import Any
+
+import pytest
 
 from offline_plan.diff import PlanDiff, ResourceDiff, diff_plans, render_markdown
 from offline_plan.recorder import run_stack, stack_config
@@ -26,11 +27,17 @@ DATA = {
 """What holds data AWS cannot recreate (or everything inside it, for the VPC and the cluster)."""
 
 
-@functools.cache
+_BASES: dict[str, dict[str, Any]] = {}
+"""The committed stacks' plans, from the session's recordings (diff_plans only reads them)."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _bases(committed_plans: dict[str, Any]) -> None:
+    _BASES.update({stack: plan.to_json() for stack, plan in committed_plans.items()})
+
+
 def _plan(stack: str) -> dict[str, Any]:
-    # One recording per process would do, but the committed plans fixture is per session:
-    # recompute once here, cached for the module's tests.
-    return run_stack(stack).to_json()
+    return _BASES[stack]
 
 
 def edit(stack: str, *changes: tuple[str, Any]) -> PlanDiff:
