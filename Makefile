@@ -1,11 +1,16 @@
 # Two commands matter: `make plan` and `make test`. Each sets up its own venv on first use.
-# `make diff BASE=old/plan-dev.json HEAD=build/plan-dev.json` compares two offline plans.
+# `make help` lists every target; `make plan-diff BASE=main` shows what your edits change.
 PYTHON ?= python3
 VENV := venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: names plan plan-deployment diff test lint clean eks-versions preflight
+.PHONY: help names plan plan-deployment plan-diff diff docs test lint clean eks-versions preflight
+
+.DEFAULT_GOAL := help
+
+help:  ## This list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirements.txt policy/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -13,12 +18,27 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt deployment/requirement
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-plan: $(VENV)/.installed  ## Offline plan of STACK (default dev): summary + build/plan-$(STACK).json
-	$(PY) -m offline_plan --stack $(STACK)
+plan: $(VENV)/.installed  ## Offline plan of STACK (default dev): build/plan-STACK.json; STACK_FILE=path plans an edited copy into build/edited/
+	$(PY) -m offline_plan --stack $(STACK)$(if $(STACK_FILE), --stack-file "$(STACK_FILE)" --out build/edited)
+
+plan-diff: $(VENV)/.installed  ## Plan STACK at git ref BASE and in the working tree (or STACK_FILE), print the diff: make plan-diff BASE=main
+	@test -n "$(BASE)" || { echo "usage: make plan-diff BASE=<git ref> [STACK=dev] [STACK_FILE=path]" >&2; exit 2; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	git archive --format=tar "$(BASE)" | tar -x -C "$$tmp" && \
+	echo "planning $(STACK) at $(BASE) ..." >&2 && \
+	(cd "$$tmp" && "$(CURDIR)/$(PY)" -m offline_plan --stack $(STACK) --out "$$tmp/out-base" >/dev/null) && \
+	echo "planning $(STACK) in the working tree ..." >&2 && \
+	$(PY) -m offline_plan --stack $(STACK)$(if $(STACK_FILE), --stack-file "$(STACK_FILE)") --out "$$tmp/out-head" >/dev/null && \
+	$(PY) -m offline_plan.diff "$$tmp/out-base/plan-$(STACK).json" "$$tmp/out-head/plan-$(STACK).json"
 
 diff: $(VENV)/.installed  ## Markdown diff of two offline plans: make diff BASE=<plan.json> HEAD=<plan.json>
 	@test -n "$(BASE)" -a -n "$(HEAD)" || { echo "usage: make diff BASE=<plan.json> HEAD=<plan.json>" >&2; exit 2; }
 	@$(PY) -m offline_plan.diff "$(BASE)" "$(HEAD)"
+
+docs: $(VENV)/.installed  ## Regenerate the generated parts of docs/ (a test fails when one is stale)
+	$(PY) -m offline_plan --stack dev >/dev/null
+	$(PY) -m offline_plan --stack prod >/dev/null
+	$(PY) -m tools.doc_tables
 
 eks-versions: $(VENV)/.installed  ## Newest EKS add-on/AMI versions to pin for STACK (read-only AWS calls; needs credentials)
 	$(PY) -m tools.eks_versions --stack $(STACK)
@@ -59,5 +79,5 @@ policy-hash: $(VENV)/.installed  ## After changing policy/ and bumping its versi
 names: $(VENV)/.installed  ## Refresh tests/logical_names/<stack>.txt after an intended rename (renames need aliases)
 	$(PY) -m tests.test_logical_names
 
-clean:
+clean:  ## Remove build/ and the tool caches
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
