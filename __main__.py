@@ -7,17 +7,16 @@ import pulumi
 import pulumi_aws as aws
 
 import settings
-from components.ecs import EcsPlatform, EcsPlatformArgs
-from components.ecs_iam import TaskExecutionRole, TaskExecutionRoleArgs
+from components.ecs import EcsPlatform, EcsPlatformArgs, TaskExecutionRole, TaskExecutionRoleArgs
 from components.eks import EksRegion, EksRegionArgs
 from components.network import Network, NetworkArgs
 from components.registry import (
-    CreationRoleArgs,
-    RegistryArgs,
     RegistryCreationRole,
+    RegistryCreationRoleArgs,
     RegistryReplica,
-    ReplicaArgs,
+    RegistryReplicaArgs,
     SharedRegistry,
+    SharedRegistryArgs,
 )
 from components.tags import base_tags
 from settings.aws_tables import EKS_UNSUPPORTED_ZONE_IDS
@@ -110,7 +109,7 @@ clusters: dict[str, EksRegion] = (
 
 creation_role = RegistryCreationRole(
     "registry-creation",
-    CreationRoleArgs(account_id=account_id, regions=[home, *cfg.replica_regions]),
+    RegistryCreationRoleArgs(account_id=account_id, regions=[home, *cfg.replica_regions]),
     opts=pulumi.ResourceOptions(provider=providers[home]),
 )
 pull_principals = [
@@ -121,7 +120,7 @@ pull_principals = [
 replicas = [
     RegistryReplica(
         f"registry-{region}",
-        ReplicaArgs(
+        RegistryReplicaArgs(
             region=region,
             repositories=reg.repositories,
             creation_role_name=creation_role.role.name,
@@ -143,7 +142,7 @@ replicas = [
 
 registry = SharedRegistry(
     "registry",
-    RegistryArgs(
+    SharedRegistryArgs(
         region=home,
         account_id=account_id,
         creation_role_name=creation_role.role.name,

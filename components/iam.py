@@ -1,11 +1,17 @@
-"""IAM helpers shared by the components: policy attachments keyed by what they attach."""
+"""IAM helpers shared by the components: policy documents, trust policies, attachments keyed by what they attach."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+
+def policy_document(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    """An IAM policy document (language version 2012-10-17) of these statements."""
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def policy_key(policy_arn: str) -> str:
@@ -30,3 +36,13 @@ def attach_policies(
         )
         for arn in policy_arns
     ]
+
+
+def service_trust_policy(service: str) -> dict[str, Any]:
+    """Trust for a role an AWS service assumes on its own (``ec2.amazonaws.com``, ``ssm.amazonaws.com``...)."""
+    return policy_document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+def ec2_trust_policy() -> dict[str, Any]:
+    """Trust for instance roles (ECS container instances, EKS nodes)."""
+    return service_trust_policy("ec2.amazonaws.com")

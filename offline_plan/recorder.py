@@ -15,7 +15,7 @@ import pulumi
 import yaml
 from pulumi.runtime import MockResourceArgs
 
-from components.ecs_images import registry_image
+from components.ecs.images import registry_image
 from offline_plan import sdk
 from offline_plan.mocks import ACCOUNT_ID, PlausibleMocks
 

@@ -12,8 +12,8 @@ import pulumi
 import pulumi_policy
 import pytest
 
-from components.eks import node_metadata_options, require_imdsv2
-from components.eks_policies import CONTROL_PLANE_LOG_TYPES
+from components.eks.documents import CONTROL_PLANE_LOG_TYPES
+from components.eks.region import node_metadata_options, require_imdsv2
 from components.tags import GUARDRAIL_EXCEPTION_PREFIX
 from offline_plan.recorder import Plan, run_stack
 from policy.guardrails.model import EXCEPTION_TAG_PREFIX

@@ -38,8 +38,8 @@ import boto3
 import yaml
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from components.ecs_policies import secret_resource_arns
-from components.network import ZoneSelectionError, choose_zones, pinned_zones
+from components.ecs.task_execution_role import secret_resource_arns
+from components.network.network import ZoneSelectionError, choose_zones, pinned_zones
 from offline_plan.recorder import engine_config
 from settings import PROJECT, ConfigError, Settings, parse
 from settings.aws_tables import EKS_UNSUPPORTED_ZONE_IDS, instance_architecture
@@ -683,7 +683,7 @@ def check_zones(ctx: Context) -> Iterator[Result]:
         if zones.error is not None:
             yield problem(
                 name,
-                # components.network's message ends with its own advice; the fix goes after "->" here.
+                # components.network.network's message ends with its own advice; the fix goes after "->" here.
                 zones.error.split(". Lower", 1)[0].split("; change", 1)[0],
                 f"change network.zoneIds.{region}"
                 if zones.pinned
