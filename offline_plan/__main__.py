@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pulumi
 
+from offline_plan.insights import DEFAULT_WARN_USD, build, markdown, summary_lines
 from offline_plan.recorder import PROJECT, ROOT, engine_config, run_stack, stack_config
 from offline_plan.summary import render
 from policy.guardrails.offline import evaluate
@@ -56,12 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"plan-{args.stack}.json"
     recorded = plan.to_json()
+    # Cost, deploy time and diagram (docs/insights.md); pure functions of the recorded plan.
+    warn = settings.config.insights.cost_increase_warn_usd if settings is not None else DEFAULT_WARN_USD
+    recorded["insights"] = build(recorded, warn)
     path.write_text(json.dumps(recorded, indent=2, sort_keys=False) + "\n")
+    path.with_suffix(".md").write_text(markdown(recorded))
     print(render(plan, settings))
+    print()
+    print("\n".join(summary_lines(recorded)))
     # The policy pack's own policy objects, run on what was just recorded (policy/guardrails/offline.py).
     print()
     print(render_guardrails(evaluate(recorded)))
-    print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} in {elapsed:.2f}s")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"\nWrote {shown} and {shown.with_suffix('.md')} in {elapsed:.2f}s")
     return 0
 
 

@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from offline_plan.insights.report import render as insights_report
 from policy.guardrails.offline import evaluate
 
 SECRET: Final = "[secret]"
@@ -873,7 +874,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {name} is not an offline plan (no resources list)", file=sys.stderr)
             return 2
         plans.append(data)
-    print(render_markdown(diff_plans(plans[0], plans[1]), title=args.title, max_changes=args.max_changes))
+    diff = diff_plans(plans[0], plans[1])
+    # The cost delta, the deploy time of the change and the diagram come first (docs/insights.md).
+    print(insights_report(plans[0], plans[1], [(entry.kind, entry.urn) for entry in diff.resources]))
+    print(render_markdown(diff, title=args.title, max_changes=args.max_changes))
     return 0
 
 

@@ -24,6 +24,7 @@ from settings.models import (
     AccountId,
     EcsSettings,
     EksSettings,
+    InsightsSettings,
     NetworkSettings,
     RegistrySettings,
     StackConfig,
@@ -44,6 +45,7 @@ SECTIONS: dict[str, Any] = {
     "registry": RegistrySettings,
     "ecs": EcsSettings,
     "eks": EksSettings,
+    "insights": InsightsSettings,
 }
 
 

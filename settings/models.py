@@ -538,6 +538,13 @@ class EksSettings(Model):
         return value
 
 
+class InsightsSettings(Model):
+    """``container-platform:insights``: how ``make diff`` and the pull-request comment judge a change."""
+
+    cost_increase_warn_usd: float = Field(100.0, alias="costIncreaseWarnUsd", ge=0, le=1_000_000)
+    """A change whose monthly estimate grows by more than this many USD starts with a warning; default 100."""
+
+
 AccountId = Annotated[str, Field(pattern=ACCOUNT_ID)]
 """A 12-digit AWS account id, as text."""
 
@@ -556,3 +563,5 @@ class StackConfig(Model):
     """No ECS cluster when absent."""
     eks: EksSettings | None = None
     """No EKS clusters when absent."""
+    insights: InsightsSettings = InsightsSettings()
+    """Plan insights (cost, deploy time, diagram) settings; all defaults when absent."""

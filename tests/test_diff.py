@@ -283,7 +283,8 @@ def test_cli_reads_two_files(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (tmp_path / "head.json").write_text(json.dumps(plan(resource("a"), resource("b"))))
     assert main([str(tmp_path / "base.json"), str(tmp_path / "head.json"), "--title", "T"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("### T\n") and "1 to add" in out
+    # The cost delta, deploy time and diagram come first (offline_plan/insights/report.py), then the diff.
+    assert out.startswith("**dev: monthly estimate +$0.00/month**") and "\n### T\n" in out and "1 to add" in out
     assert main([str(tmp_path / "base.json"), str(tmp_path / "missing.json")]) == 2
     (tmp_path / "bad.json").write_text("[]")
     assert main([str(tmp_path / "base.json"), str(tmp_path / "bad.json")]) == 2
