@@ -36,6 +36,7 @@ K8S_NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 ENDPOINT_PRINCIPAL = r"^arn:aws:iam::\d{12}:(root|role/[\w+=,.@/-]+)$"
 SPOT_PRICE = r"^\d+(\.\d{1,5})?$"
 AT_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
 S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 GUARDRAIL_REASON = r"^[A-Za-z0-9 _.:/=+@-]+$"
 LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -52,6 +53,7 @@ PATTERN_HELP: dict[str, str] = {
     ENDPOINT_PRINCIPAL: "an account root or role ARN, e.g. arn:aws:iam::123456789012:root",
     SPOT_PRICE: 'a USD/hour price as a string, e.g. "0.05"',
     AT_TIME: "a time as yyyy-mm-ddThh:mm:ss, e.g. 2027-01-04T08:00:00",
+    DATE: "a date as yyyy-mm-dd, e.g. 2026-12-31",
     S3_BUCKET: "an S3 bucket name: lowercase letters, digits, dots and dashes",
     HTTP_PATH: "an HTTP path starting with /, such as /healthz",
     CONTAINER_PATH: "an absolute container path such as /data",
@@ -73,7 +75,11 @@ LogRetention = Literal[LOG_RETENTION_DAYS]  # type: ignore[valid-type]
 class Model(BaseModel):
     """Base of every settings model: strict, frozen, unknown keys rejected, aliases only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
+    # Attribute docstrings become field descriptions: the configuration reference and the JSON Schema
+    # are generated from them (tools/config_docs).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, populate_by_name=False, use_attribute_docstrings=True
+    )
 
 
 # --------------------------------------------------------------------------- network
@@ -117,6 +123,7 @@ class PublicRepositorySettings(Model):
     """An ECR Public repository (created in us-east-1, the only region ECR Public exists in)."""
 
     name: str = Field(pattern=ECR_NAME, min_length=2, max_length=205)
+    """Public repository name (``public.ecr.aws/<alias>/<name>``)."""
     description: str = Field("", max_length=256)
     """Short description shown in the ECR Public Gallery."""
     about_text: str = Field("", alias="aboutText", max_length=25600)
@@ -124,16 +131,20 @@ class PublicRepositorySettings(Model):
     usage_text: str = Field("", alias="usageText", max_length=25600)
     """Markdown 'Usage' text."""
     architectures: tuple[Literal["ARM", "ARM 64", "x86", "x86-64"], ...] = ()
+    """Gallery catalog data: the image architectures."""
     operating_systems: tuple[Literal["Linux", "Windows"], ...] = Field((), alias="operatingSystems")
+    """Gallery catalog data: the image operating systems."""
 
 
 class PullThroughCacheSettings(Model):
     """An ECR pull-through cache rule: ``<registry>/<prefix>/...`` mirrors an upstream registry."""
 
     prefix: str = Field(pattern=CACHE_PREFIX, min_length=2, max_length=30)
+    """``<registry>/<prefix>/...`` mirrors the upstream; not the first path segment of any repository name."""
     upstream: Literal[
         "public.ecr.aws", "registry.k8s.io", "quay.io", "registry-1.docker.io", "ghcr.io", "registry.gitlab.com"
     ]
+    """Upstream registry the prefix mirrors."""
     credential_arn: str | None = Field(
         None,
         alias="credentialArn",
@@ -146,6 +157,7 @@ class RegistrySettings(Model):
     """``container-platform:registry``: the shared ECR registry."""
 
     repositories: tuple[RepositorySettings, ...] = ()
+    """Private repositories in the home region, replicated to every other EKS region (at most 100 then: one replication rule)."""
     untagged_expiry_days: int = Field(7, alias="untaggedExpiryDays", ge=1, le=3650)
     """Lifecycle: expire untagged images N days after push; default 7."""
     scanning: Literal["basic", "enhanced"] = "basic"
@@ -159,7 +171,9 @@ class RegistrySettings(Model):
     push_principals: tuple[Annotated[str, Field(pattern=IAM_PRINCIPAL_ARN)], ...] = Field((), alias="pushPrincipals")
     """IAM role/user ARNs (CI) allowed to push; default: nobody but the account's admins."""
     pull_through_cache: tuple[PullThroughCacheSettings, ...] = Field((), alias="pullThroughCache")
+    """Pull-through cache rules, plus a ``ROOT`` creation template for the repositories they create."""
     public: tuple[PublicRepositorySettings, ...] = ()
+    """ECR Public repositories, created through the us-east-1 provider (the only ECR Public region)."""
     owns_registry_settings: bool = Field(True, alias="ownsRegistrySettings")
     """Whether this stack owns the account's registry-wide settings (scanning, replication, ECR Public,
     replica templates); exactly one stack per account may. Default true: one account per stack."""
@@ -172,6 +186,7 @@ class LoadBalancerSettings(Model):
     """The load balancer in front of one ECS service."""
 
     type: Literal["application", "network"]
+    """``application`` (ALB: HTTP/HTTPS) or ``network`` (NLB: TCP/TLS)."""
     public: bool = False
     """Internet-facing in public subnets when true; internal in private subnets by default."""
     health_check_path: str | None = Field(None, alias="healthCheckPath", pattern=HTTP_PATH, max_length=1024)
@@ -199,13 +214,16 @@ class VolumeSettings(Model):
     efs: str = Field(pattern=CONTAINER_PATH, max_length=255)
     """Absolute mount path in the container."""
     read_only: bool = Field(False, alias="readOnly")
+    """Mount read-only; the task role then gets ``ClientMount`` without ``ClientWrite``."""
 
 
 class StepAdjustmentSettings(Model):
     """One step: bounds relative to the alarm threshold, and the task-count change."""
 
     lower_bound: int | None = Field(None, alias="lowerBound")
+    """Lower bound of the step, relative to the alarm threshold; below upperBound."""
     upper_bound: int | None = Field(None, alias="upperBound")
+    """Upper bound of the step, relative to the alarm threshold."""
     change: int = Field(ge=-10000, le=10000)
     """Tasks to add (scale out, > 0) or remove (scale in, < 0)."""
 
@@ -216,6 +234,7 @@ class StepPolicySettings(Model):
     threshold: float = Field(ge=0, le=100)
     """Alarm threshold on the metric (percent)."""
     steps: tuple[StepAdjustmentSettings, ...] = Field(min_length=1, max_length=20)
+    """Step adjustments; together they tile the range from the threshold with no gap, the last one open-ended."""
     cooldown: int = Field(60, ge=0, le=3600)
     """Seconds before another scaling activity; default 60."""
 
@@ -224,24 +243,32 @@ class StepScalingSettings(Model):
     """Step scaling on a CloudWatch alarm (the alarms are created too)."""
 
     metric: Literal["CPUUtilization", "MemoryUtilization"] = "CPUUtilization"
+    """Alarm metric (``AWS/ECS``, per service)."""
     statistic: Literal["Average", "Maximum"] = "Average"
+    """Alarm statistic, also the policy's metric aggregation."""
     period: int = Field(60, ge=10, le=86400)
     """Alarm period in seconds: 10, 30 or a multiple of 60."""
     evaluation_periods: int = Field(2, alias="evaluationPeriods", ge=1, le=100)
+    """Periods the alarm evaluates before it fires."""
     scale_out: StepPolicySettings | None = Field(None, alias="scaleOut")
+    """Alarm threshold and steps for adding tasks (alarm at ``>=`` threshold)."""
     scale_in: StepPolicySettings | None = Field(None, alias="scaleIn")
+    """Alarm threshold and steps for removing tasks (alarm at ``<=`` threshold, below scaleOut's)."""
 
 
 class ScheduleSettings(Model):
     """A scheduled change of the service's capacity bounds."""
 
     name: str = Field(pattern=NAME, max_length=64)
+    """Scheduled action name; unique within the service."""
     cron: str | None = None
     """AWS cron expression fields, e.g. ``0 8 ? * MON-FRI *`` (minutes hours day month weekday year)."""
     at: str | None = Field(None, pattern=AT_TIME)
     """One-time action at ``yyyy-mm-ddThh:mm:ss`` (in ``timezone``); exactly one of cron and at."""
     min_count: int | None = Field(None, alias="minCount", ge=0)
+    """New lower bound of the task count; at most maxCount."""
     max_count: int | None = Field(None, alias="maxCount", ge=1)
+    """New upper bound of the task count (set at least one of minCount and maxCount)."""
     timezone: str = "UTC"
     """IANA time zone of the cron expression; default UTC."""
 
@@ -250,7 +277,9 @@ class AutoscalingSettings(Model):
     """Application Auto Scaling of the service's desired count."""
 
     min_count: int = Field(alias="minCount", ge=0, le=10000)
+    """Lower bound of the task count; at most maxCount."""
     max_count: int = Field(alias="maxCount", ge=1, le=10000)
+    """Upper bound of the task count."""
     cpu_target: float | None = Field(None, alias="cpuTarget", gt=0, le=100)
     """Target tracking on ECSServiceAverageCPUUtilization (percent)."""
     memory_target: float | None = Field(None, alias="memoryTarget", gt=0, le=100)
@@ -258,14 +287,18 @@ class AutoscalingSettings(Model):
     requests_per_target: int | None = Field(None, alias="requestsPerTarget", ge=1)
     """Target tracking on ALBRequestCountPerTarget; needs an application load balancer."""
     step_scaling: StepScalingSettings | None = Field(None, alias="stepScaling")
+    """Step scaling on CloudWatch alarms (the alarms are created too)."""
     schedules: tuple[ScheduleSettings, ...] = ()
+    """Scheduled changes of the bounds; none changes them back by itself."""
 
 
 class PolicyStatementSettings(Model):
     """An Allow statement of a service's task role."""
 
     actions: tuple[Annotated[str, Field(pattern=IAM_ACTION)], ...] = Field(min_length=1)
+    """Allowed actions, ``service:Action`` (e.g. ``s3:GetObject``); ``service:*`` is rejected."""
     resources: tuple[Annotated[str, Field(pattern=RESOURCE_ARN)], ...] = Field(min_length=1)
+    """Resources the actions apply to: ARNs or ``*``."""
 
 
 class ContainerHealthCheckSettings(Model):
@@ -297,7 +330,9 @@ class ServiceSettings(Model):
     port: int | None = Field(None, ge=1, le=65535)
     """Container port; required with a load balancer."""
     desired_count: int = Field(1, alias="desiredCount", ge=0, le=10000)
+    """Task count; with autoscaling only the initial count, within its bounds (later changes are ignored)."""
     load_balancer: LoadBalancerSettings | None = Field(None, alias="loadBalancer")
+    """The service's own ALB or NLB; default none."""
     volumes: tuple[VolumeSettings, ...] = Field((), max_length=1)
     """At most one: the service's own directory on the cluster's EFS file system."""
     secrets: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = {}
@@ -305,6 +340,7 @@ class ServiceSettings(Model):
     environment: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = {}
     """Plain environment variables (never secrets)."""
     autoscaling: AutoscalingSettings | None = None
+    """Application Auto Scaling of the task count; default none (desiredCount stays fixed)."""
     task_policy: tuple[PolicyStatementSettings, ...] = Field((), alias="taskPolicy")
     """Statements of the service's own task role; default: a role with no permissions."""
     health_check: ContainerHealthCheckSettings | None = Field(None, alias="healthCheck")
@@ -335,16 +371,19 @@ class InstanceSettings(Model):
     instance_types: tuple[Annotated[str, Field(pattern=INSTANCE_TYPE)], ...] = Field(
         alias="instanceTypes", min_length=1, max_length=20
     )
+    """Instance types of the mixed instances policy, all of one architecture."""
     min_size: int = Field(1, alias="minSize", ge=0, le=1000)
     """scaling: cpu only: the fewest instances (managed scaling starts at 0 and sizes from the tasks)."""
     desired_size: int | None = Field(None, alias="desiredSize", ge=0, le=1000)
     """scaling: cpu only: initial size; default minSize. The CPU policy owns it afterwards."""
     max_size: int = Field(4, alias="maxSize", ge=1, le=1000)
+    """The most instances."""
     spot: bool = False
     """Spot instances (mixed instances policy, spot draining in the agent)."""
     architecture: Literal["x86_64", "arm64"] = "x86_64"
     """ECS-optimized AL2023 AMI flavour; must match the instance types."""
     root_volume_size_gib: int = Field(30, alias="rootVolumeSizeGiB", ge=30, le=16384)
+    """Size of the encrypted gp3 root volume (GiB)."""
     scaling: Literal["managed", "cpu"] = "managed"
     """Who sizes the Auto Scaling group: ``managed`` (default) lets the capacity provider size it from
     the tasks' needs (it starts at 0 instances); ``cpu`` keeps minSize..maxSize instances and scales on
@@ -360,7 +399,7 @@ class AnywhereSettings(Model):
 
     registration_limit: int = Field(10, alias="registrationLimit", ge=1, le=1000)
     """How many servers the activation may register; default 10."""
-    expiration_date: str = Field(alias="expirationDate", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    expiration_date: str = Field(alias="expirationDate", pattern=DATE)
     """Last day (UTC, yyyy-mm-dd) the activation accepts registrations; at most 30 days ahead (AWS limit)."""
 
 
@@ -368,6 +407,7 @@ class EcsSettings(Model):
     """``container-platform:ecs``: the ECS cluster in the home region."""
 
     launch_type: Literal["FARGATE", "EC2"] = Field("FARGATE", alias="launchType")
+    """Capacity of the cluster: Fargate (with FARGATE_SPOT) or an Auto Scaling group of EC2 instances."""
     fargate_spot_weight: int = Field(0, alias="fargateSpotWeight", ge=0, le=1000)
     """FARGATE only: FARGATE_SPOT weight against on-demand weight 1; 0 = on-demand only."""
     fargate_on_demand_base: int = Field(1, alias="fargateOnDemandBase", ge=0, le=100000)
@@ -375,12 +415,14 @@ class EcsSettings(Model):
     instances: InstanceSettings | None = None
     """EC2 only (required there)."""
     log_retention_days: LogRetention = Field(30, alias="logRetentionDays")
+    """Days to keep the services' log groups and the ECS Exec log group (a CloudWatch Logs retention)."""
     anywhere: AnywhereSettings | None = None
     """ECS Anywhere activation for on-premises servers; off when absent."""
     shared_file_system: bool = Field(False, alias="sharedFileSystem")
     """The cluster's EFS file system, which services mount with ``volumes``. Its own key, so that
     removing or renaming the last service that mounts it never deletes it; retained when turned off."""
     services: tuple[ServiceSettings, ...] = ()
+    """ECS services; names unique."""
 
 
 # ------------------------------------------------------------------------------- eks
@@ -390,44 +432,61 @@ class TaintSettings(Model):
     """A Kubernetes node taint."""
 
     key: str = Field(pattern=LABEL_KEY)
+    """Taint key (a Kubernetes label key)."""
     value: str = Field("", max_length=63)
+    """Taint value; default empty."""
     effect: Literal["NoSchedule", "NoExecute", "PreferNoSchedule"]
+    """What the taint does to pods that do not tolerate it."""
 
 
 class _NodeGroupBase(Model):
     name: str = Field(pattern=NAME, max_length=38)
+    """Node group name; unique in the cluster."""
     min_size: int = Field(1, alias="minSize", ge=0, le=450)
+    """The fewest nodes; at most maxSize."""
     desired_size: int | None = Field(None, alias="desiredSize", ge=0, le=450)
     """Initial size; default minSize. Left to the cluster autoscaler afterwards."""
     max_size: int = Field(3, alias="maxSize", ge=1, le=450)
+    """The most nodes."""
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], Annotated[str, Field(max_length=63)]] = {}
+    """Kubernetes labels of the nodes."""
     taints: tuple[TaintSettings, ...] = ()
+    """Kubernetes taints of the nodes."""
 
 
 class ManagedNodeGroupSettings(_NodeGroupBase):
     """An EKS managed node group (ON_DEMAND or SPOT)."""
 
     kind: Literal["managed"]
+    """``managed``: an EKS managed node group; selects the keys below."""
     capacity_type: Literal["ON_DEMAND", "SPOT"] = Field("ON_DEMAND", alias="capacityType")
+    """On-demand or Spot capacity (EKS drains Spot nodes on rebalance recommendations)."""
     instance_types: tuple[Annotated[str, Field(pattern=INSTANCE_TYPE)], ...] = Field(
         alias="instanceTypes", min_length=1, max_length=20
     )
+    """Instance types, unique, matching the amiType architecture."""
     ami_type: Literal[
         "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"
     ] = Field("AL2023_x86_64_STANDARD", alias="amiType")
+    """AMI family of the nodes."""
     disk_size_gib: int = Field(50, alias="diskSizeGiB", ge=20, le=16384)
+    """Root volume size (GiB; gp3, encrypted, in the launch template)."""
 
 
 class SelfManagedNodeGroupSettings(_NodeGroupBase):
     """Self-managed nodes: launch template + ASG on the EKS-optimized AMI or ``amiId``."""
 
     kind: Literal["selfManaged"]
+    """``selfManaged``: a launch template and Auto Scaling group; selects the keys below."""
     instance_type: str = Field(alias="instanceType", pattern=INSTANCE_TYPE)
+    """Instance type of the nodes."""
     ami_id: str | None = Field(None, alias="amiId", pattern=AMI_ID)
     """Custom AMI; default: the EKS-optimized AL2023 AMI for the version and architecture."""
     spot_max_price: str | None = Field(None, alias="spotMaxPrice", pattern=SPOT_PRICE)
-    """Run on spot at most at this USD/hour price (e.g. "0.05"); default on-demand."""
+    """Rejected when set: self-managed Spot nodes would get no interruption handling. Use ``kind: managed``
+    with ``capacityType: SPOT``, which EKS drains on rebalance recommendations."""
     root_volume_size_gib: int = Field(50, alias="rootVolumeSizeGiB", ge=20, le=16384)
+    """Root volume size (GiB)."""
 
 
 NodeGroupSettings = Annotated[ManagedNodeGroupSettings | SelfManagedNodeGroupSettings, Field(discriminator="kind")]
@@ -437,8 +496,11 @@ class FargateProfileSettings(Model):
     """An EKS Fargate profile: pods in these namespaces (and labels) run on Fargate."""
 
     name: str = Field(pattern=NAME, max_length=63)
+    """Profile name; unique in the cluster."""
     namespaces: tuple[Annotated[str, Field(pattern=K8S_NAMESPACE)], ...] = Field(min_length=1, max_length=5)
+    """Pods in these namespaces run on Fargate; unique."""
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = {}
+    """Optional pod label selector; default every pod in the namespaces."""
 
 
 class StorageSettings(Model):
@@ -447,8 +509,11 @@ class StorageSettings(Model):
     ebs: bool = True
     """EBS CSI driver and the default ``gp3`` class."""
     efs: bool = False
+    """EFS CSI driver, an encrypted EFS file system with a mount target per AZ, and the ``efs`` class."""
     fsx_lustre: bool = Field(False, alias="fsxLustre")
+    """FSx CSI driver and the ``fsx-lustre`` class (one file system per claim, created by the driver)."""
     fsx_ontap: bool = Field(False, alias="fsxOntap")
+    """An FSx for NetApp ONTAP file system with its SVM, the Trident add-on and the ``fsx-ontap`` class; bills all the time."""
 
 
 AddonName = Literal[
@@ -525,8 +590,11 @@ class EksSettings(Model):
     log_retention_days: LogRetention = Field(90, alias="logRetentionDays")
     """Days to keep control-plane logs and the manifest applier's logs; default 90."""
     node_groups: tuple[NodeGroupSettings, ...] = Field(alias="nodeGroups", min_length=1)
+    """Node groups, ``kind: managed`` or ``kind: selfManaged``; names unique."""
     fargate_profiles: tuple[FargateProfileSettings, ...] = Field((), alias="fargateProfiles")
+    """Fargate profiles, with one shared pod execution role; names unique."""
     storage: StorageSettings = StorageSettings()
+    """CSI drivers, storage backends and StorageClasses."""
     container_insights: bool = Field(True, alias="containerInsights")
     """Install the CloudWatch observability add-on (Container Insights); default on."""
 
@@ -557,8 +625,11 @@ class StackConfig(Model):
     (``allowedAccountIds``), so credentials of another account fail before anything is created.
     One account per stack: registry-wide settings exist once per account (docs/registry.md)."""
     environment: Literal["dev", "staging", "prod"]
+    """Environment class; drives prod-only rules (deletion protection, forceDelete) and warnings."""
     network: NetworkSettings
+    """One VPC per region in use."""
     registry: RegistrySettings = RegistrySettings()
+    """The shared ECR registry in the home region; all defaults when absent."""
     ecs: EcsSettings | None = None
     """No ECS cluster when absent."""
     eks: EksSettings | None = None
