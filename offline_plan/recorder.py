@@ -8,6 +8,7 @@ import runpy
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +222,26 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class StackFileLoader(yaml.SafeLoader):  # type: ignore[misc]  # pyyaml ships no types here
+    """PyYAML's safe loader, except that an unquoted date stays the text it was written as.
+
+    The Pulumi CLI reads stack files with go-yaml, which keeps timestamp-looking scalars
+    (``expirationDate: 2026-12-31``) as strings; PyYAML would make them ``datetime.date``
+    objects, which the settings then could not read as the string they are.
+    """
+
+
+StackFileLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_stack_file(text: str) -> Any:
+    """A stack file's YAML document, read as the Pulumi CLI reads it (see ``StackFileLoader``)."""
+    return yaml.load(text, Loader=StackFileLoader)
+
+
 def stack_config(stack: str, root: Path = ROOT, path: Path | None = None) -> dict[str, Any]:
     """The ``config:`` map of ``Pulumi.<stack>.yaml`` (or of ``path``) as YAML values."""
     path = path or root / f"Pulumi.{stack}.yaml"
@@ -228,7 +249,7 @@ def stack_config(stack: str, root: Path = ROOT, path: Path | None = None) -> dic
         raise FileNotFoundError(
             f"no stack file {path.name}; expected one of {', '.join(p.name for p in sorted(root.glob('Pulumi.*.yaml')))}"
         )
-    data = yaml.safe_load(path.read_text()) or {}
+    data = load_stack_file(path.read_text()) or {}
     return dict(data.get("config") or {})
 
 
@@ -246,8 +267,15 @@ def engine_config(config: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]
         elif isinstance(value, bool):
             encoded[key] = "true" if value else "false"
         else:
-            encoded[key] = json.dumps(value)
+            encoded[key] = json.dumps(value, default=_yaml_date)
     return encoded, secret_keys
+
+
+def _yaml_date(value: object) -> str:
+    # A config read with a YAML 1.1 loader (safe_load) may hold dates where the CLI passes text.
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"a stack file cannot hold a {type(value).__name__} value")
 
 
 def record(

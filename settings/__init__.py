@@ -19,7 +19,7 @@ import pulumi
 from pydantic import TypeAdapter, ValidationError
 
 from settings.checks import Problem, check_region, check_stack, warnings_for
-from settings.errors import problems_from_validation_error
+from settings.errors import problems_from_validation_error, unknown_key_message, with_named_items
 from settings.models import (
     AccountId,
     EcsSettings,
@@ -152,6 +152,30 @@ def _decode(value: Any) -> Any:
     return value
 
 
+def _json_value(value: object) -> str:
+    # YAML 1.1 loaders (PyYAML's safe_load) turn an unquoted 2026-12-31 into a date; the Pulumi CLI
+    # hands it over as the text it was written as, so read it back as that text.
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"a {type(value).__name__} value, which a stack file cannot hold")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=_json_value)
+
+
+def _validate_section(name: str, value: Any) -> list[Problem]:
+    """Pass 1 for one section: types, ranges, patterns, required and unknown keys."""
+    target = SECTIONS[name]
+    try:
+        TypeAdapter(target).validate_json(_json(value), strict=True)
+    except ValidationError as err:
+        return problems_from_validation_error(err, name, target)
+    except TypeError as err:
+        return [Problem(name, f"holds {err}")]
+    return []
+
+
 def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today: date | None = None) -> Settings:
     """Validate ``raw`` (``container-platform:*`` keys with or without the namespace)."""
     problems: list[Problem] = []
@@ -159,8 +183,8 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
     for key, value in raw.items():
         name = key.removeprefix(f"{PROJECT}:")
         if name not in SECTIONS:
-            allowed = ", ".join(f"{PROJECT}:{s}" for s in SECTIONS)
-            problems.append(Problem(f"{PROJECT}:{name}", f"unknown key; expected one of {allowed}"))
+            allowed = [f"{PROJECT}:{s}" for s in SECTIONS]
+            problems.append(Problem(f"{PROJECT}:{name}", unknown_key_message(f"{PROJECT}:{name}", allowed)))
             continue
         # An account id stays text: decoded as JSON, 012345678901 would lose its leading zero.
         values[name] = str(value) if name == "accountId" else _decode(value)
@@ -176,22 +200,18 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
             )
             problems.append(Problem(name, f"required: set {PROJECT}:{name}{hint}"))
 
-    # Validate each section on its own so that a broken section does not hide the
-    # problems of the others; cross-section rules need every section to be valid.
+    # Pass 1: validate each section on its own so that a broken section does not hide the
+    # problems of the others. Pass 2 (cross-section rules) needs every section to be valid.
     for name, value in values.items():
-        target = SECTIONS[name]
-        try:
-            TypeAdapter(target).validate_json(json.dumps(value), strict=True)
-        except ValidationError as err:
-            problems += problems_from_validation_error(err, name, target)
+        problems += _validate_section(name, value)
     if problems:
-        raise ConfigError(stack, problems)
+        raise ConfigError(stack, with_named_items(problems, values))
 
-    config = StackConfig.model_validate_json(json.dumps(values), strict=True)
+    config = StackConfig.model_validate_json(_json(values), strict=True)
     assert home_region is not None
     problems = check_stack(config, home_region, today or date.today())
     if problems:
-        raise ConfigError(stack, problems)
+        raise ConfigError(stack, with_named_items(problems, values))
     warnings = tuple(warnings_for(config, today or date.today()))
     return Settings(project=PROJECT, stack=stack, home_region=home_region, config=config, warnings=warnings)
 

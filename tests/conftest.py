@@ -28,8 +28,17 @@ def parse_config(config: dict[str, Any], stack: str = "test") -> Settings:
     return parse(ours, home_region=encoded.get("aws:region"), stack=stack)
 
 
+def _item_index(items: list[Any], token: str | int) -> int:
+    """The index of the list item ``token`` names: an index, or the value of the item's ``name``."""
+    if isinstance(token, int):
+        return token
+    return next(i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == token)
+
+
 def set_path(config: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """Return a deep copy of ``config`` with ``path`` (``ecs.services[0].cpu``) set to ``value``.
+
+    A list item is addressed by index or, as error messages name it, by its ``name`` (``ecs.services[web]``).
 
     The first segment is a section of ``container-platform:``; ``aws:region`` is addressed as is.
     ``value`` may be ``DELETE`` to remove the key.
@@ -46,15 +55,16 @@ def set_path(config: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         name, _, rest = part.partition("[")
         tokens.append(name)
         for index in rest.rstrip("]").split("][") if rest else []:
-            tokens.append(int(index))
+            tokens.append(int(index) if index.isdigit() else index)
     tokens[0] = NAMESPACE + str(tokens[0])
     target: Any = result
     for token in tokens[:-1]:
-        target = target[token]
+        target = target[_item_index(target, token) if isinstance(target, list) else token]
+    last = _item_index(target, tokens[-1]) if isinstance(target, list) else tokens[-1]
     if value is DELETE:
-        del target[tokens[-1]]
+        del target[last]
     else:
-        target[tokens[-1]] = value
+        target[last] = value
     return result
 
 

@@ -172,7 +172,7 @@ def test_plan_command_prints_settings_errors_and_fails(tmp_path: Path, capsys: p
     assert plan_main(["--stack", "bad", "--stack-file", str(bad), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert (
-        "ecs.services[0].memory: 777 MiB is not valid on Fargate with cpu 512; expected one of 1024, 2048, 3072, 4096"
+        "ecs.services[web].memory: 777 MiB is not valid on Fargate with cpu 512; expected one of 1024, 2048, 3072, 4096"
         in err
     )
     assert not (tmp_path / "plan-bad.json").exists()

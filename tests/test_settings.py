@@ -17,8 +17,8 @@ def load_dev() -> dict[str, Any]:
     return stack_config("dev")
 
 
-STEP_OUT = "ecs.services[1].autoscaling.stepScaling.scaleOut"
-STEP_IN = "ecs.services[1].autoscaling.stepScaling.scaleIn"
+STEP_OUT = "ecs.services[worker].autoscaling.stepScaling.scaleOut"
+STEP_IN = "ecs.services[worker].autoscaling.stepScaling.scaleIn"
 
 # (base stack, path to change, new value, path the error must name, words the message must contain)
 BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
@@ -49,19 +49,19 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
     ("dev", "network.natGateways", "none", "network.natGateways", None),  # placeholder, replaced below
     # -- registry
     ("dev", "registry.repositories[1].name", "web", "registry.repositories", "'web' appears more than once"),
-    ("dev", "registry.repositories[0].name", "Web", "registry.repositories[0].name", "ECR repository name"),
+    ("dev", "registry.repositories[0].name", "Web", "registry.repositories[Web].name", "ECR repository name"),
     (
         "dev",
         "registry.repositories[1].keepTaggedImages",
         0,
-        "registry.repositories[1].keepTaggedImages",
+        "registry.repositories[worker].keepTaggedImages",
         "greater than or equal to 1",
     ),
     (
         "dev",
         "registry.repositories[0].tagMutability",
         "immutable",
-        "registry.repositories[0].tagMutability",
+        "registry.repositories[web].tagMutability",
         "'IMMUTABLE' or 'MUTABLE'",
     ),
     ("dev", "registry.untaggedExpiryDays", 0, "registry.untaggedExpiryDays", "greater than or equal to 1"),
@@ -89,8 +89,20 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
         "registry.pullThroughCache[0].upstream",
         "'public.ecr.aws'",
     ),
-    ("dev", "registry.public[0].architectures", ["amd64"], "registry.public[0].architectures[0]", "'x86-64'"),
-    ("dev", "registry.public[0].description", "x" * 300, "registry.public[0].description", "at most 256 characters"),
+    (
+        "dev",
+        "registry.public[0].architectures",
+        ["amd64"],
+        "registry.public[platform-tools].architectures[0]",
+        "'x86-64'",
+    ),
+    (
+        "dev",
+        "registry.public[0].description",
+        "x" * 300,
+        "registry.public[platform-tools].description",
+        "at most 256 characters",
+    ),
     # -- ecs
     ("dev", "ecs.launchType", "fargate", "ecs.launchType", "'FARGATE' or 'EC2'"),
     ("dev", "ecs.fargateSpotWeight", -1, "ecs.fargateSpotWeight", "greater than or equal to 0"),
@@ -134,124 +146,124 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
         "dev",
         "ecs.services[0].cpu",
         300,
-        "ecs.services[0].cpu",
+        "ecs.services[web].cpu",
         "not a Fargate CPU size; expected one of 256, 512, 1024",
     ),
-    ("dev", "ecs.services[1].memory", 3000, "ecs.services[1].memory", "expected one of 512, 1024, 2048"),
-    ("dev", "ecs.services[0].cpu", "512", "ecs.services[0].cpu", "valid integer"),
-    ("prod", "ecs.services[0].cpu", 64, "ecs.services[0].cpu", "expected 128 to 196608"),
-    ("dev", "ecs.services[0].port", 70000, "ecs.services[0].port", "less than or equal to 65535"),
-    ("dev", "ecs.services[0].port", DELETE, "ecs.services[0].port", "required with a loadBalancer"),
+    ("dev", "ecs.services[1].memory", 3000, "ecs.services[worker].memory", "expected one of 512, 1024, 2048"),
+    ("dev", "ecs.services[0].cpu", "512", "ecs.services[web].cpu", "valid integer"),
+    ("prod", "ecs.services[0].cpu", 64, "ecs.services[web].cpu", "expected 128 to 196608"),
+    ("dev", "ecs.services[0].port", 70000, "ecs.services[web].port", "less than or equal to 65535"),
+    ("dev", "ecs.services[0].port", DELETE, "ecs.services[web].port", "required with a loadBalancer"),
     ("dev", "ecs.services[1].name", "web", "ecs.services", "'web' appears more than once"),
-    ("dev", "ecs.services[0].name", "Web_1", "ecs.services[0].name", "lowercase letters, digits and dashes"),
-    ("dev", "ecs.services[0].image", "web", "ecs.services[0].image", "has no tag"),
-    ("dev", "ecs.services[0].image", "web:latest", "ecs.services[0].image", "mutable 'latest' tag"),
+    ("dev", "ecs.services[0].name", "Web_1", "ecs.services[Web_1].name", "lowercase letters, digits and dashes"),
+    ("dev", "ecs.services[0].image", "web", "ecs.services[web].image", "has no tag"),
+    ("dev", "ecs.services[0].image", "web:latest", "ecs.services[web].image", "mutable 'latest' tag"),
     (
         "dev",
         "ecs.services[0].image",
         "nginx:1.27",
-        "ecs.services[0].image",
+        "ecs.services[web].image",
         "repository 'nginx' is not in registry.repositories",
     ),
-    ("dev", "ecs.services[0].image", "Not An Image", "ecs.services[0].image", "not an image reference"),
+    ("dev", "ecs.services[0].image", "Not An Image", "ecs.services[web].image", "not an image reference"),
     (
         "dev",
         "ecs.services[0].desiredCount",
         30,
-        "ecs.services[0].desiredCount",
+        "ecs.services[web].desiredCount",
         "between autoscaling.minCount (2) and maxCount (20)",
     ),
     (
         "dev",
         "ecs.services[0].loadBalancer.type",
         "classic",
-        "ecs.services[0].loadBalancer.type",
+        "ecs.services[web].loadBalancer.type",
         "'application' or 'network'",
     ),
     (
         "dev",
         "ecs.services[0].loadBalancer.healthCheckPath",
         "healthz",
-        "ecs.services[0].loadBalancer.healthCheckPath",
+        "ecs.services[web].loadBalancer.healthCheckPath",
         "an HTTP path starting with /",
     ),
     (
         "dev",
         "ecs.services[0].loadBalancer.privateLink",
         True,
-        "ecs.services[0].loadBalancer.privateLink",
+        "ecs.services[web].loadBalancer.privateLink",
         "applies only to type network",
     ),
     (
         "dev",
         "ecs.services[0].loadBalancer.certificateArn",
         "arn:aws:acm:eu-west-1:123456789012:certificate/0f7c9a52-3a8e",
-        "ecs.services[0].loadBalancer.certificateArn",
+        "ecs.services[web].loadBalancer.certificateArn",
         "in its own region (us-east-1)",
     ),
     (
         "dev",
         "ecs.services[0].volumes",
         [{"efs": "data"}],
-        "ecs.services[0].volumes[0].efs",
+        "ecs.services[web].volumes[0].efs",
         "an absolute container path",
     ),
     (
         "dev",
         "ecs.services[0].volumes",
         [{"efs": "/data"}, {"efs": "/logs"}],
-        "ecs.services[0].volumes",
+        "ecs.services[web].volumes",
         "at most 1 item",
     ),
     (
         "dev",
         "ecs.services[0].secrets.DATABASE_URL",
         "postgres://u:p@db",
-        "ecs.services[0].secrets.DATABASE_URL",
+        "ecs.services[web].secrets.DATABASE_URL",
         "not a Secrets Manager secret ARN or SSM parameter ARN",
     ),
     (
         "dev",
         "ecs.services[0].secrets.DATABASE_URL",
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web-db",
-        "ecs.services[0].secrets.DATABASE_URL",
+        "ecs.services[web].secrets.DATABASE_URL",
         "ECS reads secrets from the task's region",
     ),
     (
         "dev",
         "ecs.services[0].environment.DATABASE_URL",
         "x",
-        "ecs.services[0].environment.DATABASE_URL",
+        "ecs.services[web].environment.DATABASE_URL",
         "also set in secrets",
     ),
-    ("dev", "ecs.services[0].environment.LOG_LEVEL", 3, "ecs.services[0].environment.LOG_LEVEL", "valid string"),
+    ("dev", "ecs.services[0].environment.LOG_LEVEL", 3, "ecs.services[web].environment.LOG_LEVEL", "valid string"),
     (
         "dev",
         "ecs.services[0].autoscaling.minCount",
         25,
-        "ecs.services[0].autoscaling.minCount",
+        "ecs.services[web].autoscaling.minCount",
         "must not exceed maxCount (20)",
     ),
     (
         "dev",
         "ecs.services[0].autoscaling.cpuTarget",
         150,
-        "ecs.services[0].autoscaling.cpuTarget",
+        "ecs.services[web].autoscaling.cpuTarget",
         "less than or equal to 100",
     ),
     (
         "dev",
         "ecs.services[1].autoscaling.requestsPerTarget",
         100,
-        "ecs.services[1].autoscaling.requestsPerTarget",
+        "ecs.services[worker].autoscaling.requestsPerTarget",
         "needs loadBalancer.type application",
     ),
-    ("dev", "ecs.services[1].autoscaling.stepScaling", DELETE, "ecs.services[1].autoscaling", "sets no policy"),
+    ("dev", "ecs.services[1].autoscaling.stepScaling", DELETE, "ecs.services[worker].autoscaling", "sets no policy"),
     (
         "dev",
         "ecs.services[1].autoscaling.stepScaling.period",
         45,
-        "ecs.services[1].autoscaling.stepScaling.period",
+        "ecs.services[worker].autoscaling.stepScaling.period",
         "10, 30 or a multiple of 60",
     ),
     ("dev", f"{STEP_OUT}.steps[0].change", -1, f"{STEP_OUT}.steps[0].change", "expected a positive number"),
@@ -290,35 +302,35 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
         "dev",
         "ecs.services[0].autoscaling.schedules[0].cron",
         "0 8 * * *",
-        "ecs.services[0].autoscaling.schedules[0].cron",
+        "ecs.services[web].autoscaling.schedules[business-hours].cron",
         "expected 6 fields",
     ),
     (
         "dev",
         "ecs.services[0].autoscaling.schedules[0].minCount",
         30,
-        "ecs.services[0].autoscaling.schedules[0].minCount",
+        "ecs.services[web].autoscaling.schedules[business-hours].minCount",
         "must not exceed maxCount (20)",
     ),
     (
         "dev",
         "ecs.services[0].autoscaling.schedules[0].timezone",
         "Mars/Olympus",
-        "ecs.services[0].autoscaling.schedules[0].timezone",
+        "ecs.services[web].autoscaling.schedules[business-hours].timezone",
         "not an IANA time zone",
     ),
     (
         "dev",
         "ecs.services[0].taskPolicy",
         [{"actions": ["s3:*"], "resources": ["*"]}],
-        "ecs.services[0].taskPolicy[0].actions[0]",
+        "ecs.services[web].taskPolicy[0].actions[0]",
         "grants every action",
     ),
     (
         "dev",
         "ecs.services[0].taskPolicy",
         [{"actions": ["*"], "resources": ["*"]}],
-        "ecs.services[0].taskPolicy[0].actions[0]",
+        "ecs.services[web].taskPolicy[0].actions[0]",
         "an IAM action such as s3:GetObject",
     ),
     # -- eks
@@ -337,35 +349,41 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
     ),
     ("dev", "eks.adminRoleArns", ["arn:aws:iam::123456789012:user/bob"], "eks.adminRoleArns[0]", "IAM role ARN"),
     ("dev", "eks.nodeGroups", [], "eks.nodeGroups", "at least 1 item"),
-    ("dev", "eks.nodeGroups[0].kind", "unmanaged", "eks.nodeGroups[0].kind", "'managed', 'selfManaged'"),
-    ("dev", "eks.nodeGroups[0].capacityType", "spot", "eks.nodeGroups[0].capacityType", "'ON_DEMAND' or 'SPOT'"),
-    ("dev", "eks.nodeGroups[0].minSize", 5, "eks.nodeGroups[0].minSize", "must not exceed maxSize (4)"),
-    ("dev", "eks.nodeGroups[0].desiredSize", 1, "eks.nodeGroups[0].desiredSize", "between minSize (2) and maxSize (4)"),
-    ("dev", "eks.nodeGroups[0].maxSize", 500, "eks.nodeGroups[0].maxSize", "less than or equal to 450"),
+    ("dev", "eks.nodeGroups[0].kind", "unmanaged", "eks.nodeGroups[system].kind", "'managed', 'selfManaged'"),
+    ("dev", "eks.nodeGroups[0].capacityType", "spot", "eks.nodeGroups[system].capacityType", "'ON_DEMAND' or 'SPOT'"),
+    ("dev", "eks.nodeGroups[0].minSize", 5, "eks.nodeGroups[system].minSize", "must not exceed maxSize (4)"),
+    (
+        "dev",
+        "eks.nodeGroups[0].desiredSize",
+        1,
+        "eks.nodeGroups[system].desiredSize",
+        "between minSize (2) and maxSize (4)",
+    ),
+    ("dev", "eks.nodeGroups[0].maxSize", 500, "eks.nodeGroups[system].maxSize", "less than or equal to 450"),
     ("dev", "eks.nodeGroups[1].name", "system", "eks.nodeGroups", "'system' appears more than once"),
     (
         "dev",
         "eks.nodeGroups[0].instanceTypes",
         ["m7g.large"],
-        "eks.nodeGroups[0].instanceTypes[0]",
+        "eks.nodeGroups[system].instanceTypes[0]",
         "does not run amiType AL2023_x86_64_STANDARD",
     ),
-    ("dev", "eks.nodeGroups[0].instanceType", "m7i.large", "eks.nodeGroups[0].instanceType", "unknown key"),
-    ("prod", "eks.nodeGroups[2].amiId", "ami-123", "eks.nodeGroups[2].amiId", "an AMI id such as"),
-    ("prod", "eks.nodeGroups[2].capacityType", "SPOT", "eks.nodeGroups[2].capacityType", "unknown key"),
+    ("dev", "eks.nodeGroups[0].instanceType", "m7i.large", "eks.nodeGroups[system].instanceType", "unknown key"),
+    ("prod", "eks.nodeGroups[2].amiId", "ami-123", "eks.nodeGroups[custom].amiId", "an AMI id such as"),
+    ("prod", "eks.nodeGroups[2].capacityType", "SPOT", "eks.nodeGroups[custom].capacityType", "unknown key"),
     (
         "dev",
         "eks.nodeGroups[0].taints",
         [{"key": "dedicated", "effect": "NO_SCHEDULE"}],
-        "eks.nodeGroups[0].taints[0].effect",
+        "eks.nodeGroups[system].taints[0].effect",
         "'NoSchedule'",
     ),
-    ("dev", "eks.fargateProfiles[0].namespaces", [], "eks.fargateProfiles[0].namespaces", "at least 1 item"),
+    ("dev", "eks.fargateProfiles[0].namespaces", [], "eks.fargateProfiles[batch].namespaces", "at least 1 item"),
     (
         "dev",
         "eks.fargateProfiles[0].namespaces",
         ["a", "b", "c", "d", "e", "f"],
-        "eks.fargateProfiles[0].namespaces",
+        "eks.fargateProfiles[batch].namespaces",
         "at most 5 items",
     ),
     ("dev", "eks.storage.fsxOntap", "no", "eks.storage.fsxOntap", "valid boolean"),
@@ -373,41 +391,47 @@ BAD_INPUTS: list[tuple[str, str, Any, str, str]] = [
     ("dev", "eks.containerInsights", 1, "eks.containerInsights", "valid boolean"),
 ]
 BAD_INPUTS += [
-    ("dev", "ecs.services[0].volumes", [{"efs": "/tmp"}], "ecs.services[0].volumes", "/tmp is the scratch volume"),
-    ("dev", "ecs.services[0].name", "a-very-long-service-name", "ecs.services[0].name", "at most 16 characters"),
+    ("dev", "ecs.services[0].volumes", [{"efs": "/tmp"}], "ecs.services[web].volumes", "/tmp is the scratch volume"),
+    (
+        "dev",
+        "ecs.services[0].name",
+        "a-very-long-service-name",
+        "ecs.services[a-very-long-service-name].name",
+        "at most 16 characters",
+    ),
     (
         "dev",
         "ecs.services[0].loadBalancer.accessLogsBucket",
         "Bad_Bucket",
-        "ecs.services[0].loadBalancer.accessLogsBucket",
+        "ecs.services[web].loadBalancer.accessLogsBucket",
         "an S3 bucket name",
     ),
     (
         "dev",
         "ecs.services[0].autoscaling.schedules[0].at",
         "2027-01-01T08:00:00",
-        "ecs.services[0].autoscaling.schedules[0]",
+        "ecs.services[web].autoscaling.schedules[business-hours]",
         "exactly one of cron (recurring) and at",
     ),
     (
         "dev",
         "ecs.services[0].autoscaling.schedules[0].at",
         "tomorrow",
-        "ecs.services[0].autoscaling.schedules[0].at",
+        "ecs.services[web].autoscaling.schedules[business-hours].at",
         "a time as yyyy-mm-ddThh:mm:ss",
     ),
     (
         "dev",
         "ecs.services[0].healthCheck.command[0]",
         "RUN",
-        "ecs.services[0].healthCheck.command[0]",
+        "ecs.services[web].healthCheck.command[0]",
         "expected CMD or CMD-SHELL",
     ),
     (
         "dev",
         "ecs.services[0].healthCheck.timeout",
         40,
-        "ecs.services[0].healthCheck.timeout",
+        "ecs.services[web].healthCheck.timeout",
         "must be below interval (30)",
     ),
 ]
@@ -416,14 +440,14 @@ BAD_INPUTS += [
         "dev",
         "ecs.services[1].enableExecuteCommand",
         True,
-        "ecs.services[1].enableExecuteCommand",
+        "ecs.services[worker].enableExecuteCommand",
         "needs a writable root filesystem",
     ),
     (
         "dev",
         "ecs.services[0].healthCheck.timeout",
         90,
-        "ecs.services[0].healthCheck.timeout",
+        "ecs.services[web].healthCheck.timeout",
         "less than or equal to 60",
     ),
 ]
@@ -432,10 +456,10 @@ BAD_INPUTS += [
         "prod",
         "eks.nodeGroups[2].spotMaxPrice",
         "cheap",
-        "eks.nodeGroups[2].spotMaxPrice",
+        "eks.nodeGroups[custom].spotMaxPrice",
         "a USD/hour price as a string",
     ),
-    ("prod", "eks.nodeGroups[2].spot", True, "eks.nodeGroups[2].spot", "unknown key"),
+    ("prod", "eks.nodeGroups[2].spot", True, "eks.nodeGroups[custom].spot", "unknown key"),
     # Pinned versions (m3), access (m6, m11), nodes (M4, M10) and Container Insights on AL2023 (m9).
     ("dev", "accountId", DELETE, "accountId", "required: set container-platform:accountId to the 12-digit account"),
     ("dev", "accountId", "12345", "accountId", "a 12-digit AWS account id"),
@@ -443,7 +467,7 @@ BAD_INPUTS += [
         "prod",
         "ecs.services[0].loadBalancer.certificateArn",
         "arn:aws:acm:us-east-1:123456789012:certificate/0f7c9a52-3a8e-4d8e-9b1e-2f5c7d9e1a00",
-        "ecs.services[0].loadBalancer.certificateArn",
+        "ecs.services[web].loadBalancer.certificateArn",
         "belongs to account 123456789012, but this stack deploys to accountId 444455556666",
     ),
     ("dev", "eks.versions", DELETE, "eks.versions", "required key is missing"),
@@ -487,8 +511,14 @@ BAD_INPUTS += [
         "BOTTLEROCKET amiType",
     ),
     ("dev", "eks.breakGlassRoleArn", "arn:aws:iam::123456789012:user/x", "eks.breakGlassRoleArn", "IAM role ARN"),
-    ("prod", "eks.nodeGroups[2].spotMaxPrice", "0.05", "eks.nodeGroups[2].spotMaxPrice", "no interruption handling"),
-    ("prod", "eks.nodeGroups[2].amiId", "ami-0123456789abcdef0", "eks.nodeGroups[2].amiId", "one region only"),
+    (
+        "prod",
+        "eks.nodeGroups[2].spotMaxPrice",
+        "0.05",
+        "eks.nodeGroups[custom].spotMaxPrice",
+        "no interruption handling",
+    ),
+    ("prod", "eks.nodeGroups[2].amiId", "ami-0123456789abcdef0", "eks.nodeGroups[custom].amiId", "one region only"),
     (
         "dev",
         "eks.adminRoleArns",
@@ -502,14 +532,14 @@ BAD_INPUTS += [
         "dev",
         "ecs.services[2].loadBalancer.privateLinkPrincipals",
         ["*"],
-        "ecs.services[2].loadBalancer.privateLinkPrincipals[0]",
+        "ecs.services[api].loadBalancer.privateLinkPrincipals[0]",
         "an account root or role ARN",
     ),
     (
         "dev",
         "ecs.services[0].loadBalancer.privateLinkPrincipals",
         ["arn:aws:iam::123456789012:root"],
-        "ecs.services[0].loadBalancer.privateLinkPrincipals",
+        "ecs.services[web].loadBalancer.privateLinkPrincipals",
         "needs privateLink: true",
     ),
 ]
@@ -577,7 +607,7 @@ def test_every_problem_is_reported_at_once(dev_config: dict[str, Any]) -> None:
     assert paths == {
         "network.azCount",
         "registry.scanning",
-        "ecs.services[0].cpu",
+        "ecs.services[web].cpu",
         "eks.storage.s3",
         "container-platform:extra",
     }
@@ -588,7 +618,7 @@ def test_unknown_top_level_key_lists_the_allowed_keys(dev_config: dict[str, Any]
     dev_config["container-platform:ecss"] = {}
     with pytest.raises(
         ConfigError,
-        match=r"container-platform:ecss: unknown key; expected one of container-platform:accountId, container-platform:environment, .*container-platform:ecs",
+        match=r"container-platform:ecss: unknown key; did you mean `container-platform:ecs`\? expected one of container-platform:accountId, container-platform:environment, .*container-platform:ecs",
     ):
         parse_config(dev_config)
 
@@ -598,7 +628,7 @@ def test_unknown_nested_key_lists_the_allowed_keys(dev_config: dict[str, Any]) -
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
     assert str(caught.value.problems[0]) == (
-        "ecs.services[0].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, privateLinkPrincipals, accessLogsBucket, plainHttpReason"
+        "ecs.services[web].loadBalancer.listenerPort: unknown key; expected one of type, public, healthCheckPath, certificateArn, privateLink, privateLinkPrincipals, accessLogsBucket, plainHttpReason"
     )
 
 
@@ -713,7 +743,7 @@ def test_credentials_in_plain_environment_are_rejected(name: str, value: str, de
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
     assert [str(p) for p in caught.value.problems] == [
-        f"ecs.services[0].environment.{name}: looks like a credential; move it to secrets (a Secrets Manager or SSM ARN): plain environment is readable in the task definition (guardrail ecs-no-plaintext-secrets)"
+        f"ecs.services[web].environment.{name}: looks like a credential; move it to secrets (a Secrets Manager or SSM ARN): plain environment is readable in the task definition (guardrail ecs-no-plaintext-secrets)"
     ]
 
 

@@ -18,14 +18,25 @@ FREE_TEXT = ("description", "aboutText", "usageText", "LOG_LEVEL", "command[1]")
 """String leaves where any text is valid: they get only the wrong-type mutation."""
 
 
+def item(items: list[Any], i: int) -> str:
+    """How error paths name list item ``i``: by its ``name`` when that is unique, else by index."""
+    names = [x.get("name") for x in items if isinstance(x, dict)]
+    name = items[i].get("name") if isinstance(items[i], dict) else None
+    return name if isinstance(name, str) and names.count(name) == 1 else str(i)
+
+
 def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """(path, value) of every scalar and empty list below ``value``."""
+    """(path, value) of every scalar and empty list below ``value``, items named as errors name them."""
     if isinstance(value, dict):
         for key, child in value.items():
             yield from leaves(child, f"{path}.{key}")
     elif isinstance(value, list) and value:
         for i, child in enumerate(value):
-            yield from leaves(child, f"{path}[{i}]")
+            for leaf_path, leaf in leaves(child, f"{path}[{item(value, i)}]"):
+                # Breaking an item's own name leaves only its index to name it by.
+                if leaf_path == f"{path}[{item(value, i)}].name":
+                    leaf_path = f"{path}[{i}].name"
+                yield leaf_path, leaf
     else:
         yield path, value
 
@@ -38,7 +49,7 @@ def objects(value: Any, path: str) -> Iterator[str]:
             yield from objects(child, f"{path}.{key}")
     elif isinstance(value, list):
         for i, child in enumerate(value):
-            yield from objects(child, f"{path}[{i}]")
+            yield from objects(child, f"{path}[{item(value, i)}]")
 
 
 def section_leaves(stack: str) -> list[tuple[str, str, Any]]:
