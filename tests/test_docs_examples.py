@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
+from offline_plan import recorder
 from offline_plan.recorder import run_stack, stack_config
 from settings import ConfigError
 
@@ -97,7 +98,9 @@ def _named(item: Any) -> bool:
 
 
 def config_of(example: Example) -> dict[str, Any]:
-    snippet = yaml.safe_load(example.body) or {}
+    # The stack files' own loader: like the Pulumi CLI, it keeps an unquoted date as text.
+    loader = getattr(recorder, "StackFileLoader", yaml.SafeLoader)
+    snippet = yaml.load(example.body, Loader=loader) or {}
     assert isinstance(snippet, dict), f"{example!r}: a stack config example is a map of config keys"
     snippet = snippet.get("config", snippet)
     unknown = [k for k in snippet if ":" not in k]
