@@ -107,7 +107,7 @@ def test_writable_root_needs_a_reason_that_becomes_the_exception_tag(dev_config:
     config = set_path(dev_config, "ecs.services[1].readOnlyRootFilesystem", False)
     with pytest.raises(ConfigError) as caught:
         parse_config(config)
-    assert [p.path for p in caught.value.problems] == ["ecs.services[1].writableRootFilesystemReason"]
+    assert [p.path for p in caught.value.problems] == ["ecs.services[worker].writableRootFilesystemReason"]
 
     reason = "the vendor agent writes its cache under /var/cache"
     plan = run_stack("dev", set_path(config, "ecs.services[1].writableRootFilesystemReason", reason))
@@ -126,31 +126,31 @@ def test_writable_root_needs_a_reason_that_becomes_the_exception_tag(dev_config:
         (
             "ecs.services[0].loadBalancer.plainHttpReason",
             None,
-            "ecs.services[0].loadBalancer.certificateArn",
+            "ecs.services[web].loadBalancer.certificateArn",
             "plainHttpReason",
         ),
         (
             "ecs.services[0].loadBalancer.certificateArn",
             "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
-            "ecs.services[0].loadBalancer.plainHttpReason",
+            "ecs.services[web].loadBalancer.plainHttpReason",
             "only to an ALB without certificateArn",
         ),
         (
             "ecs.services[1].writableRootFilesystemReason",
             "the cache lives on the root disk",
-            "ecs.services[1].writableRootFilesystemReason",
+            "ecs.services[worker].writableRootFilesystemReason",
             "only with readOnlyRootFilesystem: false",
         ),
         (
             "ecs.services[0].loadBalancer.plainHttpReason",
             "too short",
-            "ecs.services[0].loadBalancer.plainHttpReason",
+            "ecs.services[web].loadBalancer.plainHttpReason",
             "at least 15",
         ),
         (
             "ecs.services[0].loadBalancer.plainHttpReason",
             "no cert; it's dev",
-            "ecs.services[0].loadBalancer.plainHttpReason",
+            "ecs.services[web].loadBalancer.plainHttpReason",
             "it becomes an AWS tag value",
         ),
     ],
@@ -231,7 +231,7 @@ def test_policy_pack_project_files_are_complete() -> None:
 
 
 def test_security_md_maps_every_rule_to_its_controls() -> None:
-    text = (ROOT / "SECURITY.md").read_text()
+    text = (ROOT / "docs" / "security.md").read_text()
     for rule in RULES:
         assert f"`{rule.id}`" in text, rule.id
         for control in rule.controls:
