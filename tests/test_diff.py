@@ -676,7 +676,7 @@ def test_stateful_replacements_and_removals_come_first() -> None:
 
 
 def test_moved_stateful_resource_says_its_urn_moved() -> None:
-    component = resource("ecs-efs", "container-platform:ecs:SharedFileSystem")
+    component = resource("ecs-efs", "container-platform:efs:SharedFileSystem")
     base = plan(resource("ecs-efs-fs", "aws:efs/fileSystem:FileSystem"))
     head = plan(component, resource("ecs-efs-fs", "aws:efs/fileSystem:FileSystem", parent=component["urn"]))
     line = render_markdown(diff_plans(base, head)).splitlines()[2]

@@ -68,8 +68,10 @@ def test_lowering_az_count_is_flagged_and_removes_only_the_last_azs_mounts() -> 
     assert [r for r in lost(diff) if r.type != "awsx:ec2:Vpc"] == []
     assert render_markdown(diff).startswith("## Stateful resources replaced or deleted")
     gone = {r.name for r in diff.of_kind("remove")}
-    assert {"ecs-efs-mount-2", "eks-us-east-1-storage-efs-mount-2"} <= gone
-    assert not [n for n in gone if n.endswith(("-mount-0", "-mount-1"))]
+    # Mount targets are named after their AZ: only the third AZ's go (us-east-1: use1-az4).
+    mounts = {n for n in gone if "-mount-" in n}
+    assert {"ecs-efs-mount-use1-az4", "eks-us-east-1-storage-efs-mount-use1-az4"} <= mounts
+    assert all(n.endswith(("-az4", "-az3")) for n in mounts), mounts
 
 
 def test_switching_registry_encryption_either_way_keeps_repositories_and_keys() -> None:

@@ -67,8 +67,9 @@ class EcsPlatformArgs:
     """Public subnets, for internet-facing load balancers."""
     vpc_cidr: str = ""
     """VPC CIDR: internal load balancers admit clients from it."""
-    az_count: int = 2
-    """AZs (= private subnets): the shared file system gets a mount target in each."""
+    zone_ids: Sequence[str] = ()
+    """Zone ids of the private subnets, in their order (``Network.zones``): the shared file system gets a
+    mount target in each, named after it."""
     deletion_protection: bool = False
     """AWS deletion protection on the services' load balancers; default off (on in prod)."""
     protect_data: bool = False
@@ -251,8 +252,9 @@ class EcsPlatform(pulumi.ComponentResource):
             SharedFileSystemArgs(
                 vpc_id=args.vpc_id,
                 subnet_ids=args.private_subnet_ids,
-                subnet_count=args.az_count,
-                services=[svc.name for svc in args.services if svc.volumes],
+                zone_ids=args.zone_ids,
+                owner="ecs",
+                access_points=[svc.name for svc in args.services if svc.volumes],
                 protect_data=args.protect_data,
                 tags=args.tags,
             ),

@@ -1,4 +1,4 @@
-"""SharedFileSystem: one encrypted EFS file system for the ECS cluster, reachable from every AZ."""
+"""SharedFileSystem: an encrypted, TLS-only EFS file system reachable from every AZ, for ECS services or EKS pods."""
 
 from __future__ import annotations
 
@@ -36,16 +36,23 @@ class EfsMount:
 
 @dataclass(frozen=True)
 class SharedFileSystemArgs:
-    """Inputs of the cluster's EFS file system."""
+    """Inputs of an EFS file system shared across the AZs of a region (ECS services or EKS pods)."""
 
     vpc_id: pulumi.Input[str]
     """VPC of the mount targets."""
     subnet_ids: pulumi.Input[Sequence[str]]
-    """Private subnets, one per AZ; each gets a mount target."""
-    subnet_count: int
-    """How many subnets there are (the AZ count): mount targets are counted from config, not from outputs."""
-    services: Sequence[str]
-    """Services that mount it; each gets its own access point, POSIX user and directory."""
+    """Private subnets, one per AZ, in the order of ``zone_ids``; each gets a mount target."""
+    zone_ids: Sequence[str]
+    """Zone ids of those subnets (``use1-az1``), plain values: the mount targets are named after them."""
+    owner: str
+    """``ecs`` or ``eks``: the ``component`` tag, and who the security group's description names."""
+    access_points: Sequence[str] = ()
+    """Services that mount it (ECS); each gets its own access point, POSIX user and directory."""
+    nfs_client_cidrs: Sequence[str] = ()
+    """CIDRs admitted on NFS (EKS: the VPC, pods mount from any node); ECS services add their own rules."""
+    allow_mount_target_clients: bool = False
+    """Let any NFS client that comes through a mount target mount and write (the EFS CSI driver mounts
+    without IAM); otherwise only IAM principals granted ``ClientMount`` (ECS task roles) may."""
     protect_data: bool = False
     """Pulumi-protect the file system so no update or destroy can delete its data (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -53,31 +60,33 @@ class SharedFileSystemArgs:
 
 
 class SharedFileSystem(pulumi.ComponentResource):
-    """Encrypted EFS with a mount target per AZ, TLS-only access, and an access point per service."""
+    """Encrypted EFS with a mount target per AZ, TLS-only access, backups, and an access point per service."""
 
     file_system: aws.efs.FileSystem
     """The file system."""
     security_group: aws.ec2.SecurityGroup
-    """Admits NFS only from the services that mount it (rules added by each service)."""
+    """Admits NFS from ``nfs_client_cidrs`` and from the rules the services add."""
+    mount_targets: tuple[aws.efs.MountTarget, ...]
+    """One per AZ: a client can mount only once the one in its AZ exists."""
     mounts: dict[str, EfsMount]
     """Service name -> what it needs to mount its directory."""
 
     def __init__(self, name: str, args: SharedFileSystemArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("container-platform:ecs:SharedFileSystem", name, None, opts)
-        tags = component_tags("ecs", args.tags)
+        super().__init__("container-platform:efs:SharedFileSystem", name, None, opts)
+        tags = component_tags(args.owner, args.tags)
         self.file_system = self._file_system(name, args, tags)
         self._backup_policy(name, self.file_system)
-        self._file_system_policy(name, self.file_system)
+        self._file_system_policy(name, args, self.file_system)
         self.security_group = self._security_group(name, args, tags)
-        targets = self._mount_targets(name, args, self.file_system, self.security_group)
+        self.mount_targets = self._mount_targets(name, args, self.file_system, self.security_group)
         self.mounts = {
             service: _mount(
                 self.file_system,
                 self.security_group,
                 self._access_point(name, service, self.file_system, tags),
-                targets,
+                self.mount_targets,
             )
-            for service in args.services
+            for service in args.access_points
         }
         self.register_outputs({"file_system_id": self.file_system.id})
 
@@ -105,19 +114,37 @@ class SharedFileSystem(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _file_system_policy(self, name: str, file_system: aws.efs.FileSystem) -> aws.efs.FileSystemPolicy:
+    def _file_system_policy(
+        self, name: str, args: SharedFileSystemArgs, file_system: aws.efs.FileSystem
+    ) -> aws.efs.FileSystemPolicy:
+        build = mount_target_file_system_policy if args.allow_mount_target_clients else efs_file_system_policy
         return aws.efs.FileSystemPolicy(
             f"{name}-policy",
             file_system_id=file_system.id,
-            policy=file_system.arn.apply(lambda arn: json.dumps(efs_file_system_policy(arn))),
+            policy=file_system.arn.apply(lambda arn: json.dumps(build(arn))),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _security_group(self, name: str, args: SharedFileSystemArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup:
+        description = (
+            "EFS for Kubernetes volumes: NFS from the VPC"
+            if args.owner == "eks"
+            else "EFS mount targets: NFS from the services that mount the file system"
+        )
         return aws.ec2.SecurityGroup(
             f"{name}-sg",
-            description="EFS mount targets: NFS from the services that mount the file system",
+            description=description,
             vpc_id=args.vpc_id,
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description="NFS from the VPC", protocol="tcp", from_port=2049, to_port=2049, cidr_blocks=[cidr]
+                )
+                for cidr in args.nfs_client_cidrs
+            ]
+            # None, not []: inline rules are authoritative, and [] would delete the services' own rules.
+            if args.nfs_client_cidrs
+            else None,
+            # No egress rules: mount targets only answer NFS, they never initiate.
             tags={**tags, "Name": f"{name}-sg"},
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -130,15 +157,16 @@ class SharedFileSystem(pulumi.ComponentResource):
         security_group: aws.ec2.SecurityGroup,
     ) -> tuple[aws.efs.MountTarget, ...]:
         subnets = pulumi.Output.from_input(args.subnet_ids)
+        # Named after the AZ, not its position: an AZ added or removed never re-creates the others'.
         return tuple(
             aws.efs.MountTarget(
-                f"{name}-mount-{i}",
+                f"{name}-mount-{zone_id}",
                 file_system_id=file_system.id,
                 subnet_id=subnets.apply(nth(i)),
                 security_groups=[security_group.id],
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for i in range(args.subnet_count)
+            for i, zone_id in enumerate(args.zone_ids)
         )
 
     def _access_point(
@@ -201,7 +229,7 @@ def efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
     )
 
 
-def eks_efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
+def mount_target_file_system_policy(file_system_arn: str) -> dict[str, Any]:
     """TLS only, and NFS clients that come through a mount target may mount and write.
 
     A file system policy replaces EFS's default "any client may mount" (EFS user guide, "Using IAM
@@ -209,9 +237,8 @@ def eks_efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
     Deny-only policy refuses every pod mount. The Allow is what the console's "Enforce in-transit
     encryption" option writes: mounts through the VPC's mount targets, not from elsewhere.
     """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+    return policy_document(
+        [
             {
                 "Sid": "MountThroughMountTargets",
                 "Effect": "Allow",
@@ -222,5 +249,5 @@ def eks_efs_file_system_policy(file_system_arn: str) -> dict[str, Any]:
             },
             # The same TLS-only Deny as the ECS file system's policy.
             *efs_file_system_policy(file_system_arn)["Statement"],
-        ],
-    }
+        ]
+    )

@@ -76,8 +76,8 @@ class EksRegionArgs:
     """Nodes, Fargate pods, internal load balancers, storage and the manifest applier live here."""
     vpc_cidr: str
     """Storage security groups admit NFS/Lustre/iSCSI from this CIDR."""
-    az_count: int
-    """AZs (= private subnets): the EFS file system gets a mount target in each."""
+    zone_ids: Sequence[str]
+    """Zone ids of the private subnets, in their order (``Network.zones``): the EFS mount targets are named after them."""
     node_groups: Sequence[NodeGroupSettings]
     """Managed and self-managed node groups."""
     fargate_profiles: Sequence[FargateProfileSettings] = ()
@@ -205,7 +205,7 @@ class EksRegion(pulumi.ComponentResource):
                 vpc_id=args.vpc_id,
                 vpc_cidr=args.vpc_cidr,
                 private_subnet_ids=args.private_subnet_ids,
-                az_count=args.az_count,
+                zone_ids=args.zone_ids,
                 storage=args.storage,
                 trident_version=args.versions.addons.get("netapp_trident-operator"),
                 addon_dependencies=list(addon_dependencies),

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.efs.file_system import eks_efs_file_system_policy
+from components.efs.file_system import SharedFileSystem, SharedFileSystemArgs
 from components.eks.applier import KubeBundle
 from components.eks.documents import pod_identity_trust_policy
 from components.outputs import nth
@@ -60,8 +60,8 @@ class ClusterStorageArgs:
     """Storage security groups admit NFS/Lustre/iSCSI from this CIDR."""
     private_subnet_ids: pulumi.Input[Sequence[str]]
     """Mount targets, Lustre and ONTAP live here."""
-    az_count: int
-    """One EFS mount target per AZ."""
+    zone_ids: Sequence[str]
+    """Zone ids of the private subnets, in their order: one EFS mount target per AZ, named after it."""
     storage: StorageSettings
     """Which backends and classes to create."""
     trident_version: str | None = None
@@ -79,7 +79,7 @@ class ClusterStorage(pulumi.ComponentResource):
 
     bundles: dict[str, KubeBundle]
     """Kubernetes objects for the KubeApplier: ``storage-classes`` and, with ONTAP, ``trident-backend``."""
-    efs_file_system: aws.efs.FileSystem | None
+    efs: SharedFileSystem | None
     """The cluster's EFS file system (storage.efs)."""
     lustre_security_group: aws.ec2.SecurityGroup | None
     """The security group of CSI-created Lustre file systems (storage.fsxLustre)."""
@@ -91,9 +91,9 @@ class ClusterStorage(pulumi.ComponentResource):
         classes: list[pulumi.Output[Mapping[str, Any]]] = []
         if args.storage.ebs:
             classes.append(pulumi.Output.from_input(storage_class_manifest("gp3", gp3_storage_class())))
-        self.efs_file_system = self._efs(name, args, subnets, tags) if args.storage.efs else None
-        if self.efs_file_system is not None:
-            classes.append(self.efs_file_system.id.apply(lambda i: storage_class_manifest("efs", efs_storage_class(i))))
+        self.efs = self._efs(name, args) if args.storage.efs else None
+        if self.efs is not None:
+            classes.append(self.efs.file_system.id.apply(lambda i: storage_class_manifest("efs", efs_storage_class(i))))
         self.lustre_security_group = self._lustre_group(name, args, tags) if args.storage.fsx_lustre else None
         if self.lustre_security_group is not None:
             classes.append(
@@ -150,43 +150,22 @@ class ClusterStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _efs(
-        self, name: str, args: ClusterStorageArgs, subnets: pulumi.Output[Sequence[str]], tags: Mapping[str, str]
-    ) -> aws.efs.FileSystem:
-        child = pulumi.ResourceOptions(parent=self)
-        fs = aws.efs.FileSystem(
+    def _efs(self, name: str, args: ClusterStorageArgs) -> SharedFileSystem:
+        return SharedFileSystem(
             f"{name}-efs",
-            encrypted=True,
-            throughput_mode="elastic",
-            tags={**tags, "Name": f"{name}-efs"},
-            # Data AWS cannot recreate: an edit that drops it (or a destroy) leaves it in the account,
-            # outside the stack (docs/deploying.md, "Retained on destroy"); prod also refuses the edit.
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect_data),
+            SharedFileSystemArgs(
+                vpc_id=args.vpc_id,
+                subnet_ids=args.private_subnet_ids,
+                zone_ids=args.zone_ids,
+                owner="eks",
+                nfs_client_cidrs=[args.vpc_cidr],
+                # The EFS CSI driver mounts without IAM (docs/eks.md).
+                allow_mount_target_clients=True,
+                protect_data=args.protect_data,
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.efs.BackupPolicy(
-            f"{name}-efs-backup",
-            file_system_id=fs.id,
-            backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED"),
-            opts=child,
-        )
-        aws.efs.FileSystemPolicy(
-            f"{name}-efs-policy",
-            file_system_id=fs.id,
-            policy=fs.arn.apply(lambda arn: json.dumps(eks_efs_file_system_policy(arn))),
-            opts=child,
-        )
-        group = self._group(
-            f"{name}-efs-sg", "EFS for Kubernetes volumes: NFS from the VPC", [("tcp", 2049, 2049, "NFS")], args, tags
-        )
-        for i in range(args.az_count):
-            aws.efs.MountTarget(
-                f"{name}-efs-mount-{i}",
-                file_system_id=fs.id,
-                subnet_id=subnets.apply(nth(i)),
-                security_groups=[group.id],
-                opts=child,
-            )
-        return fs
 
     def _lustre_group(self, name: str, args: ClusterStorageArgs, tags: Mapping[str, str]) -> aws.ec2.SecurityGroup:
         # FSx for Lustre: "allow inbound and outbound traffic on ports 988 and 1018-1023" among the file

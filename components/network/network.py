@@ -202,12 +202,15 @@ class Network(pulumi.ComponentResource):
     """Security group of the interface endpoints (HTTPS from the VPC), when endpoints are on."""
     zone_ids: pulumi.Output[Sequence[str]]
     """Zone ids of the AZs the subnets are in (``use1-az1``), in subnet order; the same physical zones in every account."""
+    zones: tuple[str, ...]
+    """The same zone ids as plain values, known while the program runs: per-AZ children are named after them."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:network:Network", name, None, opts)
         tags = component_tags("network", args.tags)
         zones = self._zones(args)
-        self.zone_ids = pulumi.Output.from_input([zone_id for zone_id, _ in zones])
+        self.zones = tuple(zone_id for zone_id, _ in zones)
+        self.zone_ids = pulumi.Output.from_input(list(self.zones))
         self.vpc = self._vpc(name, args, zones, tags)
         self.vpc_id = self.vpc.vpc_id
         self.public_subnet_ids = self.vpc.public_subnet_ids

@@ -1,5 +1,5 @@
-"""ECS building blocks on small hand-made args (given / when / then): the execution role, the
-shared file system and a service's auto scaling, each built alone with plain strings."""
+"""ECS building blocks on small hand-made args (given / when / then): the execution role and a
+service's auto scaling, each built alone with plain strings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.ecs import ServiceAutoscaling, ServiceAutoscalingArgs, TaskExecutionRole, TaskExecutionRoleArgs
-from components.efs import SharedFileSystem, SharedFileSystemArgs
 from offline_plan.recorder import Plan, record
 from settings.models import AutoscalingSettings
 
@@ -40,25 +39,6 @@ def test_given_a_secret_when_built_then_the_role_reads_exactly_that_secret() -> 
         r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
     ]
     assert SECRET in resources and f"{SECRET}-??????" in resources
-
-
-def test_given_two_services_when_built_then_each_gets_its_own_access_point_and_targets_cover_every_az() -> None:
-    plan = build(
-        lambda opts: SharedFileSystem(
-            "fs", SharedFileSystemArgs("vpc-1", ["subnet-a", "subnet-b"], 2, ["web", "api"], protect_data=True), opts
-        )
-    )
-    points = {
-        r.inputs["rootDirectory"]["path"]: r.inputs["posixUser"]
-        for r in plan.of_type("aws:efs/accessPoint:AccessPoint")
-    }
-    assert sorted(points) == ["/api", "/web"] and points["/web"] != points["/api"]
-    assert sorted(r.inputs["subnetId"] for r in plan.of_type("aws:efs/mountTarget:MountTarget")) == [
-        "subnet-a",
-        "subnet-b",
-    ]
-    fs = plan.named("fs-fs")
-    assert fs.options["protect"] is True and fs.options["retainOnDelete"] is True
 
 
 def test_given_a_missing_image_when_built_then_scaling_is_suspended_at_zero() -> None:

@@ -57,7 +57,7 @@ def storage(flags: dict[str, bool], **extra: Any) -> Plan:
                 vpc_id="vpc-1",
                 vpc_cidr="10.9.0.0/16",
                 private_subnet_ids=SUBNETS,
-                az_count=3,
+                zone_ids=["euw1-az1", "euw1-az2", "euw1-az3"],
                 storage=StorageSettings.model_validate(flags),
                 **extra,
             ),
@@ -95,11 +95,12 @@ def test_given_only_ebs_when_built_then_one_default_class_and_no_file_system() -
 
 def test_given_efs_when_built_then_a_retained_file_system_with_a_mount_target_per_az() -> None:
     plan = storage({"ebs": False, "efs": True}, protect_data=True)
-    fs = plan.named("s-efs")
+    fs = plan.named("s-efs-fs")
     assert fs.options["retainOnDelete"] is True and fs.options["protect"] is True
     targets = sorted(r.inputs["subnetId"] for r in plan.of_type("aws:efs/mountTarget:MountTarget"))
     assert targets == SUBNETS
     policy = json.loads(plan.named("s-efs-policy").inputs["policy"])
+    assert plan.named("s-efs").type == "container-platform:efs:SharedFileSystem"
     assert [s["Effect"] for s in policy["Statement"]] == ["Allow", "Deny"]
 
 

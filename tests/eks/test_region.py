@@ -459,7 +459,7 @@ def test_every_storage_class_with_its_provisioner(everything: Plan) -> None:
     assert gp3["parameters"]["encrypted"] == "true" and gp3["volumeBindingMode"] == "WaitForFirstConsumer"
     efs = classes["StorageClass/efs"]
     assert efs["provisioner"] == "efs.csi.aws.com" and efs["parameters"]["provisioningMode"] == "efs-ap"
-    assert efs["parameters"]["fileSystemId"] == mocked_id(everything.named("eks-us-east-1-storage-efs"))
+    assert efs["parameters"]["fileSystemId"] == mocked_id(everything.named("eks-us-east-1-storage-efs-fs"))
     lustre = classes["StorageClass/fsx-lustre"]
     assert lustre["provisioner"] == "fsx.csi.aws.com"
     assert lustre["parameters"]["subnetId"] == everything.exports["networks"]["us-east-1"]["privateSubnetIds"][0]
@@ -475,7 +475,7 @@ def test_every_storage_class_with_its_provisioner(everything: Plan) -> None:
 def test_efs_backend_has_a_mount_target_per_az(everything: Plan) -> None:
     targets = [r for r in everything.of_type("aws:efs/mountTarget:MountTarget") if r.name.startswith("eks-")]
     assert len(targets) == 2
-    assert everything.named("eks-us-east-1-storage-efs").inputs["encrypted"] is True
+    assert everything.named("eks-us-east-1-storage-efs-fs").inputs["encrypted"] is True
     sg = everything.named("eks-us-east-1-storage-efs-sg").inputs
     assert [(r["fromPort"], r["cidrBlocks"]) for r in sg["ingress"]] == [(2049, ["10.10.0.0/16"])]
 
@@ -490,8 +490,8 @@ def test_eks_efs_lets_pods_mount_through_mount_targets_over_tls_only(everything:
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert all(is_real_action(a) for a in allow["Action"])
     assert everything.named("eks-us-east-1-storage-efs-backup").inputs["backupPolicy"] == {"status": "ENABLED"}
-    assert prod.named("eks-us-east-1-storage-efs").options["protect"] is True
-    assert everything.named("eks-us-east-1-storage-efs").options["protect"] in (False, None)
+    assert prod.named("eks-us-east-1-storage-efs-fs").options["protect"] is True
+    assert everything.named("eks-us-east-1-storage-efs-fs").options["protect"] in (False, None)
 
 
 def test_lustre_servers_may_talk_to_each_other(prod: Plan) -> None:
