@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 
 .PHONY: help names plan plan-deployment plan-diff diff docs test lint clean eks-versions preflight
+.PHONY: prices mermaid-parser
 
 .DEFAULT_GOAL := help
 
@@ -56,7 +57,23 @@ lint: $(VENV)/.installed  ## ruff + mypy + the GitHub workflow schema
 	$(PY) -m mypy __main__.py  # apart: deployment/__main__.py is a module named __main__ too
 	$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-test: lint  ## lint, then the whole pytest suite
+prices: $(VENV)/.installed  ## Refresh offline_plan/insights/prices.json from the AWS Price List API (read-only; needs credentials)
+	$(PY) -m tools.refresh_prices
+
+# Mermaid's own parser (npm), for the diagram test; without npm that test falls back to its structural checks.
+# Installed under build/ (ignored), so neither git nor mypy sees node_modules.
+MERMAID := build/mermaid
+
+mermaid-parser:  ## Install the Mermaid parser that tests/test_insights_diagram.py runs (needs node and npm)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(MERMAID)/node_modules/.installed; \
+	else echo "npm not found: tests/test_insights_diagram.py skips Mermaid's parser" >&2; fi
+
+$(MERMAID)/node_modules/.installed: tools/mermaid/package.json tools/mermaid/package-lock.json
+	mkdir -p $(MERMAID) && cp tools/mermaid/package.json tools/mermaid/package-lock.json $(MERMAID)/
+	npm ci --prefix $(MERMAID) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: lint mermaid-parser  ## lint, then the whole pytest suite
 	$(PY) -m pytest
 
 # The policy pack's own environment: `pulumi preview --policy-pack policy` runs policy/venv/bin/python

@@ -71,16 +71,26 @@ def _text(label: str) -> str:
 
 
 def _ancestor(resources: Mapping[str, Resource], r: Resource, type_: str) -> Resource | None:
+    """The nearest ancestor of ``r`` whose type token ends with ``type_`` (``:EcsService``).
+
+    Matching on the class name keeps the diagram right while the type tokens' modules move.
+    """
     parent = resources.get(str(r.get("parent", "")))
     for _ in range(len(resources)):
-        if parent is None or parent.get("type") == type_:
+        if parent is None or str(parent.get("type", "")).endswith(type_):
             return parent
         parent = resources.get(str(parent.get("parent", "")))
     return None
 
 
 def _of(resources: Mapping[str, Resource], type_: str) -> list[Resource]:
-    return [r for _, r in sorted(resources.items()) if r.get("type") == type_]
+    """The resources of a type token (or, for ``:Class``, of any token ending with it), in URN order."""
+    suffix = type_.startswith(":")
+    return [
+        r
+        for _, r in sorted(resources.items())
+        if (str(r.get("type", "")).endswith(type_) if suffix else r.get("type") == type_)
+    ]
 
 
 def _networks(g: Graph, resources: Mapping[str, Resource]) -> None:
@@ -114,14 +124,14 @@ def _ecs_service(g: Graph, resources: Mapping[str, Resource], service: Resource)
             group,
         )
     )
-    owner = _ancestor(resources, service, "container-platform:ecs:EcsService")
+    owner = _ancestor(resources, service, ":EcsService")
     for lb in _of(resources, "aws:lb/loadBalancer:LoadBalancer"):
-        if owner is not None and _ancestor(resources, lb, "container-platform:ecs:EcsService") == owner:
+        if owner is not None and _ancestor(resources, lb, ":EcsService") == owner:
             _load_balancer(g, lb, key, group)
     task = next((resources[str(d)] for d in service.get("dependencies") or [] if _is_task(resources, d)), None)
     if task is not None and any("efsVolumeConfiguration" in v for v in (task.get("inputs") or {}).get("volumes") or []):
         for fs in _of(resources, "aws:efs/fileSystem:FileSystem"):
-            if fs.get("region") == region and _ancestor(resources, fs, "container-platform:ecs:SharedFileSystem"):
+            if fs.get("region") == region and _ancestor(resources, fs, ":EcsPlatform"):
                 g.edges.add(
                     (key, g.add(Node(str(fs["name"]), "EFS shared file system", region, group, "db")), "mounts", "-->")
                 )
@@ -157,9 +167,9 @@ def _load_balancer(g: Graph, lb: Resource, service: str, group: str) -> None:
 
 def _privatelink(g: Graph, resources: Mapping[str, Resource]) -> None:
     for service in _of(resources, "aws:ec2/vpcEndpointService:VpcEndpointService"):
-        owner = _ancestor(resources, service, "container-platform:ecs:EcsService")
+        owner = _ancestor(resources, service, ":EcsService")
         for lb in _of(resources, "aws:lb/loadBalancer:LoadBalancer"):
-            if owner is not None and _ancestor(resources, lb, "container-platform:ecs:EcsService") == owner:
+            if owner is not None and _ancestor(resources, lb, ":EcsService") == owner:
                 consumers = g.add(Node("privatelink-consumers", "PrivateLink consumers", "", shape="circle"))
                 g.edges.add((consumers, str(lb["name"]), "PrivateLink", "-->"))
 
@@ -202,7 +212,7 @@ def _node_group(g: Graph, group: Resource) -> None:
 
 
 def _registry(g: Graph, resources: Mapping[str, Resource]) -> None:
-    for registry in _of(resources, "container-platform:registry:SharedRegistry"):
+    for registry in _of(resources, ":SharedRegistry"):
         region = str(registry.get("region", ""))
         repos = [
             str((r.get("inputs") or {}).get("name"))
@@ -211,7 +221,7 @@ def _registry(g: Graph, resources: Mapping[str, Resource]) -> None:
         ]
         home = g.add(Node(str(registry["name"]), f"ECR registry<br/>{', '.join(repos)}", region, shape="db"))
         _pulls(g, home, region)
-        for replica in _of(resources, "container-platform:registry:RegistryReplica"):
+        for replica in _of(resources, ":RegistryReplica"):
             copy = g.add(Node(str(replica["name"]), "ECR replica", str(replica.get("region", "")), shape="db"))
             g.edges.add((home, copy, "replication", "==>"))
             _pulls(g, copy, str(replica.get("region", "")))
