@@ -97,7 +97,7 @@ def _named(item: Any) -> bool:
     return isinstance(item, dict) and "name" in item
 
 
-def config_of(example: Example) -> dict[str, Any]:
+def snippet_of(example: Example) -> dict[str, Any]:
     # The stack files' own loader: like the Pulumi CLI, it keeps an unquoted date as text.
     loader = getattr(recorder, "StackFileLoader", yaml.SafeLoader)
     snippet = yaml.load(example.body, Loader=loader) or {}
@@ -105,9 +105,13 @@ def config_of(example: Example) -> dict[str, Any]:
     snippet = snippet.get("config", snippet)
     unknown = [k for k in snippet if ":" not in k]
     assert not unknown, f"{example!r}: top-level keys must be config keys such as container-platform:ecs: {unknown}"
+    return dict(snippet)
+
+
+def config_of(example: Example) -> dict[str, Any]:
     if example.stack == "alone":
-        return dict(snippet)
-    return dict(merge(stack_config(example.stack), snippet))
+        return snippet_of(example)
+    return dict(merge(stack_config(example.stack), snippet_of(example)))
 
 
 ALL = examples()
@@ -119,10 +123,34 @@ def test_the_pages_have_examples_and_every_skip_says_why() -> None:
     assert all(e.stack for e in ALL if e.kind == "skip"), [e for e in ALL if e.kind == "skip" and not e.stack]
 
 
-@pytest.mark.parametrize("example", [e for e in RUN if e.kind == "plan"], ids=repr)
-def test_example_plans_offline(example: Example) -> None:
+def _plan(example: Example) -> None:
     plan = run_stack("dev" if example.stack == "alone" else example.stack, config_of(example))
     assert plan.resources
+
+
+@pytest.fixture(scope="module")
+def batch_planned() -> dict[str, bool]:
+    """Per stack, whether all of its plan examples merged into one config plan offline.
+
+    One plan per stack instead of one per example keeps the suite fast; an example is planned on
+    its own only when its stack's batch fails, to say which one broke it.
+    """
+    planned: dict[str, bool] = {}
+    for stack in sorted({e.stack for e in RUN if e.kind == "plan" and e.stack != "alone"}):
+        config: dict[str, Any] = stack_config(stack)
+        for example in (e for e in RUN if e.kind == "plan" and e.stack == stack):
+            config = merge(config, snippet_of(example))
+        try:
+            planned[stack] = bool(run_stack(stack, config).resources)
+        except Exception:  # attributed per example below
+            planned[stack] = False
+    return planned
+
+
+@pytest.mark.parametrize("example", [e for e in RUN if e.kind == "plan"], ids=repr)
+def test_example_plans_offline(example: Example, batch_planned: dict[str, bool]) -> None:
+    if not batch_planned.get(example.stack, False):
+        _plan(example)
 
 
 @pytest.mark.parametrize("example", [e for e in RUN if e.kind == "error"], ids=repr)
