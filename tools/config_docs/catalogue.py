@@ -1,0 +1,141 @@
+"""``docs/errors.md``: every settings error and warning, each with an example that triggers it.
+
+Each ``Example`` is a small edit of a committed stack file. The generator runs it through the same
+path ``make plan`` takes (``engine_config`` then ``settings.parse``) and prints the messages that
+come out, so the page shows what the code says today. ``tests/test_docs_generated.py`` checks that
+every place in ``settings`` that makes a problem or a warning is reached by some example.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from offline_plan.recorder import engine_config, stack_config
+from settings import PROJECT, ConfigError, parse
+from tools.config_docs.examples import DELETE, EXAMPLES, Example
+
+TODAY = date(2026, 12, 1)
+"""The date the examples are judged on, so date rules (support windows, activation expiry) stay put."""
+
+__all__ = ["TODAY", "Example", "Outcome", "apply", "outcome", "outcomes", "render"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``settings.parse`` said about one example: its errors, or the warnings it added."""
+
+    example: Example
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def _index(items: list[Any], token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    return next(i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == token)
+
+
+def _tokens(path: str) -> list[str]:
+    tokens: list[str] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        tokens += [name, *(rest.rstrip("]").split("][") if rest else [])]
+    return tokens
+
+
+def apply(config: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of ``config`` with ``path`` (``ecs.services[web].cpu``, ``aws:region``) set or deleted."""
+    result = copy.deepcopy(config)
+    tokens = [path] if ":" in path else _tokens(path)
+    if ":" not in path:
+        tokens[0] = f"{PROJECT}:{tokens[0]}"
+    target: Any = result
+    for token in tokens[:-1]:
+        target = target[_index(target, token)] if isinstance(target, list) else target.setdefault(token, {})
+    last: Any = _index(target, tokens[-1]) if isinstance(target, list) else tokens[-1]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return result
+
+
+def _parse(config: dict[str, Any], stack: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(errors, warnings) of ``config`` as the offline plan's settings.parse sees it."""
+    encoded, _ = engine_config(config)
+    ours = {k: v for k, v in encoded.items() if k.startswith(f"{PROJECT}:")}
+    try:
+        settings = parse(ours, home_region=encoded.get("aws:region"), stack=stack, today=TODAY)
+    except ConfigError as error:
+        return tuple(str(p) for p in error.problems), ()
+    return (), settings.warnings
+
+
+@functools.cache
+def _base(stack: str) -> dict[str, Any]:
+    return stack_config(stack)
+
+
+@functools.cache
+def _known_warnings(stack: str) -> tuple[str, ...]:
+    return _parse(_base(stack), stack)[1]
+
+
+def outcome(example: Example) -> Outcome:
+    """Run one example; warnings the unedited stack already has are left out."""
+    config = _base(example.stack)
+    for path, value in example.edits:
+        config = apply(config, path, value)
+    errors, warnings = _parse(config, example.stack)
+    known = () if example.known_warnings else _known_warnings(example.stack)
+    return Outcome(example, errors, tuple(w for w in warnings if w not in known))
+
+
+def outcomes(examples: Iterable[Example] = EXAMPLES) -> list[Outcome]:
+    """Every example's outcome, in catalogue order."""
+    return [outcome(example) for example in examples]
+
+
+def _yaml(value: Any) -> str:
+    if value is DELETE:
+        return "(removed)"
+    text = json.dumps(value, ensure_ascii=False)
+    # Long lists (101 repositories) would drown the table; examples.py holds the whole value.
+    return text if len(text) <= 160 else f"{text[:150]}… ({len(value)} items)"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    # A message may quote a key in backticks ("did you mean `desiredCount`?"): a double-backtick span holds it.
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _row(result: Outcome) -> str:
+    edits = "<br>".join(_code(f"{path}: {_cell(_yaml(value))}") for path, value in result.example.edits)
+    said = [f"error: {_code(_cell(e))}" for e in result.errors] + [
+        f"warning: {_code(_cell(w))}" for w in result.warnings
+    ]
+    return f'| <a id="{result.example.id}"></a>`{result.example.id}` | {result.example.stack} | {edits} | {"<br>".join(said)} |\n'
+
+
+def render(results: Iterable[Outcome] | None = None) -> str:
+    """The generated block: one table per group, one row per example."""
+    parts = [
+        "<!-- Generated by `make docs` (tools/config_docs/catalogue.py): each row is a real run of settings.parse. -->\n"
+    ]
+    group = None
+    for result in outcomes() if results is None else results:
+        if result.example.group != group:
+            group = result.example.group
+            parts += [f"\n## {group}\n\n", "| Id | Stack | Edit | Result |\n|---|---|---|---|\n"]
+        parts.append(_row(result))
+    return "".join(parts)
