@@ -40,6 +40,7 @@ docs: $(VENV)/.installed  ## Regenerate the generated parts of docs/ (a test fai
 	$(PY) -m offline_plan --stack dev >/dev/null
 	$(PY) -m offline_plan --stack prod >/dev/null
 	$(PY) -m tools.doc_tables
+	$(PY) -m tools.config_docs
 
 eks-versions: $(VENV)/.installed  ## Newest EKS add-on/AMI versions to pin for STACK (read-only AWS calls; needs credentials)
 	$(PY) -m tools.eks_versions --stack $(STACK)
