@@ -67,29 +67,59 @@ def test_the_diagrams_of_dev_prod_and_a_diff_parse_with_mermaid(plans: dict[str,
     assert {r["type"] for r in results[:3]} == {"flowchart-v2"}
 
 
+def named(plan: dict[str, Any], type_: str, region: str = "", contains: str = "") -> str:
+    """The logical name of the one resource of ``type_`` (in ``region``, with ``contains`` in its name).
+
+    Read from the plan, so a rename of a component's children does not break these tests.
+    """
+    found = [
+        str(r["name"])
+        for r in plan["resources"]
+        if r["type"] == type_ and (not region or r["region"] == region) and contains in str(r["name"])
+    ]
+    assert len(found) == 1, (type_, region, contains, found)
+    return found[0]
+
+
+LB = "aws:lb/loadBalancer:LoadBalancer"
+SERVICE = "aws:ecs/service:Service"
+CLUSTER = "eks:index:Cluster"
+
+
 def test_regions_are_subgraphs_holding_their_components(plans: dict[str, dict[str, Any]]) -> None:
-    text = render(graph(plans["prod"]))
+    prod = plans["prod"]
+    text = render(graph(prod))
     assert text.startswith("flowchart LR\n")
     for region in ("us-east-1", "eu-west-1"):
         assert f'subgraph {ident("region-" + region)}["{region}"]' in text
-    assert 'subgraph n_ecs_cluster["ECS cluster container-platform-prod"]' in text
-    assert 'subgraph n_eks_eu_west_1_cluster["EKS container-platform-prod-eu-west-1 (1.35)"]' in text
-    for label in ("service web<br/>3 tasks", "ALB ecs-web-lb<br/>internet-facing", "EFS shared file system"):
+    ecs = named(prod, "aws:ecs/cluster:Cluster")
+    assert f'subgraph {ident(ecs)}["ECS cluster container-platform-prod"]' in text
+    eks = named(prod, CLUSTER, "eu-west-1")
+    assert f'subgraph {ident(eks)}["EKS container-platform-prod-eu-west-1 (1.35)"]' in text
+    web_lb = named(prod, LB, contains="web")
+    for label in ("service web<br/>3 tasks", f"ALB {web_lb}<br/>internet-facing", "EFS shared file system"):
         assert label in text
-    assert "node group eks-eu-west-1-system<br/>m7i.large x3 (max 6), managed ON_DEMAND" in text
+    system = named(prod, "eks:index:ManagedNodeGroup", "eu-west-1", "system")
+    assert f"node group {system}<br/>m7i.large x3 (max 6), managed ON_DEMAND" in text
     assert "Fargate profile batch" in text and "StorageClass fsx-lustre<br/>fsx.csi.aws.com" in text
     assert "VPC 10.21.0.0/16<br/>3 AZs, NAT OnePerAz" in text
 
 
 def test_edges_carry_traffic_pulls_and_replication(plans: dict[str, dict[str, Any]]) -> None:
-    dev, prod = render(graph(plans["dev"])), render(graph(plans["prod"]))
-    assert "n_internet -->|requests| n_ecs_web_lb" in dev
-    assert "n_ecs_web_lb -->|traffic| n_ecs_web_service" in dev
-    assert "n_privatelink_consumers -->|PrivateLink| n_ecs_api_lb" in dev
-    assert "n_ecs_web_service -->|mounts| n_ecs_efs_fs" in dev
-    assert "n_registry -.->|pulls| n_eks_us_east_1_cluster" in dev
-    assert "n_registry ==>|replication| n_registry_eu_west_1" in prod
-    assert "n_registry_eu_west_1 -.->|pulls| n_eks_eu_west_1_cluster" in prod
+    dev_plan, prod_plan = plans["dev"], plans["prod"]
+    dev, prod = render(graph(dev_plan)), render(graph(prod_plan))
+    web_lb, web = ident(named(dev_plan, LB, contains="web")), ident(named(dev_plan, SERVICE, contains="web"))
+    api_lb = ident(named(dev_plan, LB, contains="api"))
+    registry = ident(named(dev_plan, "container-platform:registry:SharedRegistry"))
+    efs = ident(named(dev_plan, "aws:efs/fileSystem:FileSystem", contains="ecs"))
+    assert f"n_internet -->|requests| {web_lb}" in dev
+    assert f"{web_lb} -->|traffic| {web}" in dev
+    assert f"n_privatelink_consumers -->|PrivateLink| {api_lb}" in dev
+    assert f"{web} -->|mounts| {efs}" in dev
+    assert f"{registry} -.->|pulls| {ident(named(dev_plan, CLUSTER))}" in dev
+    replica = ident(named(prod_plan, "container-platform:registry:RegistryReplica"))
+    assert f"{registry} ==>|replication| {replica}" in prod
+    assert f"{replica} -.->|pulls| {ident(named(prod_plan, CLUSTER, 'eu-west-1'))}" in prod
     assert "replication" not in dev
 
 
@@ -109,12 +139,15 @@ def test_a_diff_highlights_added_and_removed_components(plans: dict[str, dict[st
     head = copy.deepcopy(base)
     head["resources"] = [r for r in head["resources"] if r["region"] != "eu-west-1"]
     merged, added, removed = merge(graph(head), graph(base))  # BASE without eu-west-1, HEAD with it
-    assert not removed and {"eks-eu-west-1-cluster", "eks-eu-west-1-system", "network-eu-west-1-vpc"} <= added
+    cluster = named(base, CLUSTER, "eu-west-1")
+    system = named(base, "eks:index:ManagedNodeGroup", "eu-west-1", "system")
+    vpc = named(base, "awsx:ec2:Vpc", "eu-west-1")
+    assert not removed and {cluster, system, vpc} <= added
     text = render(merged, added, removed)
     highlighted = re.search(r"^  class (.+) added$", text, re.M)
-    assert highlighted is not None and "n_eks_eu_west_1_cluster" in highlighted.group(1).split(",")
+    assert highlighted is not None and ident(cluster) in highlighted.group(1).split(",")
     _, added_back, removed_now = merge(graph(base), graph(head))
-    assert not added_back and "eks-eu-west-1-system" in removed_now
+    assert not added_back and system in removed_now
     assert "class " not in render(graph(base))  # an unchanged diagram highlights nothing
 
 
