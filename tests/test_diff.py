@@ -411,7 +411,7 @@ def test_plan_diff_is_a_frozen_value() -> None:
 def test_guardrail_findings_appear_when_an_exception_is_removed(dev_base: dict[str, Any]) -> None:
     head = copy.deepcopy(dev_base)
     for r in head["resources"]:
-        if r["name"] == "ecs-web-http":
+        if r["name"] == "ecs-web-lb-http":
             del r["inputs"]["tags"]["guardrail-exception/elb-https-listeners"]
     diff = diff_plans(dev_base, head)
     assert diff.mandatory_in_head == 1
@@ -420,7 +420,7 @@ def test_guardrail_findings_appear_when_an_exception_is_removed(dev_base: dict[s
     text = render_markdown(diff)
     assert "**Guardrails: 1 mandatory violation(s) in this change; see below.**" in text
     assert "#### Guardrails" in text
-    assert "- new: MANDATORY [elb-https-listeners] aws:lb/listener:Listener::ecs-web-http: HTTP listener" in text
+    assert "- new: MANDATORY [elb-https-listeners] aws:lb/listener:Listener::ecs-web-lb-http: HTTP listener" in text
 
 
 def test_an_unchanged_plan_has_no_guardrails_section(dev_base: dict[str, Any]) -> None:

@@ -50,7 +50,7 @@ def test_committed_stacks_have_no_mandatory_violation(stack: str, plans: dict[st
 def test_the_only_exceptions_are_the_configured_ones(plans: dict[str, Plan]) -> None:
     dev = evaluate(plans["dev"].to_json())
     assert [(v.policy, v.resource) for v in dev.exceptions] == [
-        (EXCEPTIONS_POLICY, "aws:lb/listener:Listener::ecs-web-http")
+        (EXCEPTIONS_POLICY, "aws:lb/listener:Listener::ecs-web-lb-http")
     ]
     assert dev.exceptions[0].message.startswith(f"elb-https-listeners waived: {DEV_HTTP_REASON} (would fail: ")
     assert evaluate(plans["prod"].to_json()).exceptions == []
@@ -59,11 +59,11 @@ def test_the_only_exceptions_are_the_configured_ones(plans: dict[str, Plan]) -> 
 def test_removing_the_reason_tag_turns_the_exception_into_a_violation(plans: dict[str, Plan]) -> None:
     recorded = plans["dev"].to_json()
     for r in recorded["resources"]:
-        if r["name"] == "ecs-web-http":
+        if r["name"] == "ecs-web-lb-http":
             del r["inputs"]["tags"][f"{EXCEPTION_TAG_PREFIX}elb-https-listeners"]
     report = evaluate(recorded)
     assert [(v.policy, v.resource) for v in report.mandatory] == [
-        ("elb-https-listeners", "aws:lb/listener:Listener::ecs-web-http")
+        ("elb-https-listeners", "aws:lb/listener:Listener::ecs-web-lb-http")
     ]
 
 
@@ -91,7 +91,7 @@ def test_the_plan_prints_the_guardrails_section(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert f"policies on {len(plan_json(tmp_path)['resources'])} resources: 0 mandatory violation(s)" in out
     assert (
-        f"exception: [{EXCEPTIONS_POLICY}] aws:lb/listener:Listener::ecs-web-http: elb-https-listeners waived: {DEV_HTTP_REASON}"
+        f"exception: [{EXCEPTIONS_POLICY}] aws:lb/listener:Listener::ecs-web-lb-http: elb-https-listeners waived: {DEV_HTTP_REASON}"
         in out
     )
 

@@ -92,7 +92,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
         sources = [ANYWHERE] if args.public else [args.vpc_cidr]
         audience = "the internet" if args.public else "the VPC"
         return aws.ec2.SecurityGroup(
-            f"{name}-lb-sg",
+            f"{name}-sg",
             description=f"{_short_kind(args)} {name}: clients in, tasks out",
             vpc_id=args.vpc_id,
             ingress=[
@@ -106,7 +106,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
                 for port in _listener_ports(args)
             ],
             # No inline egress: the one egress rule (to the tasks) is the standalone rule below.
-            tags={**tags, "Name": f"{name}-lb-sg"},
+            tags={**tags, "Name": f"{name}-sg"},
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -116,7 +116,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
         # Standalone rules: the two groups name each other, which inline rules cannot express.
         child = pulumi.ResourceOptions(parent=self)
         to_tasks = aws.vpc.SecurityGroupEgressRule(
-            f"{name}-to-tasks",
+            f"{name}-egress-to-tasks",
             security_group_id=security_group.id,
             referenced_security_group_id=args.service_security_group_id,
             ip_protocol="tcp",
@@ -126,7 +126,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
             opts=child,
         )
         from_lb = aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-lb",
+            f"{name}-ingress-to-tasks",
             security_group_id=args.service_security_group_id,
             referenced_security_group_id=security_group.id,
             ip_protocol="tcp",
@@ -142,7 +142,7 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
     ) -> aws.lb.LoadBalancer:
         application = args.kind == "application"
         return aws.lb.LoadBalancer(
-            f"{name}-lb",
+            f"{name}-{_short_kind(args).lower()}",
             load_balancer_type=args.kind,
             internal=not args.public,
             subnets=args.subnet_ids,

@@ -302,7 +302,7 @@ class EcsService(pulumi.ComponentResource):
         assert svc.port is not None  # the settings layer requires a port with a load balancer
         assert self.security_group is not None  # and keeps load balancers off EXTERNAL services
         return ServiceLoadBalancer(
-            name,
+            f"{name}-lb",
             ServiceLoadBalancerArgs(
                 kind=lb.type,
                 vpc_id=args.vpc_id,

@@ -34,11 +34,11 @@ def sg_rule(plan: Plan, name: str) -> dict[str, Any]:
 
 
 def test_dev_alb_is_public_http_only_with_a_warning(dev: Plan) -> None:
-    lb = dev.named("ecs-web-lb").inputs
+    lb = dev.named("ecs-web-lb-alb").inputs
     assert (lb["loadBalancerType"], lb["internal"], lb["dropInvalidHeaderFields"]) == ("application", False, True)
     assert lb["subnets"] == dev.exports["networks"]["us-east-1"]["publicSubnetIds"]
     assert lb["enableDeletionProtection"] is False
-    (listener,) = [r for r in dev.of_type("aws:lb/listener:Listener") if r.parent == dev.named("ecs-web-lb").parent]
+    (listener,) = [r for r in dev.of_type("aws:lb/listener:Listener") if r.parent == dev.named("ecs-web-lb-alb").parent]
     assert (listener.inputs["port"], listener.inputs["protocol"]) == (80, "HTTP")
     assert listener.inputs["defaultActions"][0]["type"] == "forward"
     assert (
@@ -48,12 +48,12 @@ def test_dev_alb_is_public_http_only_with_a_warning(dev: Plan) -> None:
 
 
 def test_prod_alb_serves_https_with_a_modern_policy_and_redirects_http(prod: Plan) -> None:
-    https = prod.named("ecs-web-https").inputs
+    https = prod.named("ecs-web-lb-https").inputs
     assert (https["port"], https["protocol"], https["sslPolicy"]) == (443, "HTTPS", ALB_TLS_POLICY)
     assert https["certificateArn"].startswith("arn:aws:acm:us-east-1:")
-    redirect = prod.named("ecs-web-http").inputs["defaultActions"][0]
+    redirect = prod.named("ecs-web-lb-http").inputs["defaultActions"][0]
     assert redirect == {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
-    assert prod.named("ecs-web-lb").inputs["enableDeletionProtection"] is True
+    assert prod.named("ecs-web-lb-alb").inputs["enableDeletionProtection"] is True
     assert sorted(rule["fromPort"] for rule in _lb_sg(prod, "ecs-web")["ingress"]) == [80, 443]
 
 
@@ -62,7 +62,7 @@ def _lb_sg(plan: Plan, service: str) -> dict[str, Any]:
 
 
 def test_alb_target_group_uses_ip_targets_and_the_health_check_path(dev: Plan) -> None:
-    tg = dev.named("ecs-web-tg").inputs
+    tg = dev.named("ecs-web-lb-tg").inputs
     assert (tg["targetType"], tg["port"], tg["protocol"]) == ("ip", 8080, "HTTP")
     assert tg["healthCheck"]["path"] == "/healthz" and tg["healthCheck"]["protocol"] == "HTTP"
 
@@ -71,12 +71,12 @@ def test_security_groups_chain_from_the_load_balancer_to_the_tasks(dev: Plan) ->
     lb_sg = _lb_sg(dev, "ecs-web")
     assert [r["cidrBlocks"] for r in lb_sg["ingress"]] == [["0.0.0.0/0"]]
     assert "egress" not in lb_sg or not lb_sg["egress"]
-    to_tasks = dev.named("ecs-web-to-tasks").inputs
-    from_lb = dev.named("ecs-web-from-lb").inputs
+    to_tasks = dev.named("ecs-web-lb-egress-to-tasks").inputs
+    from_lb = dev.named("ecs-web-lb-ingress-to-tasks").inputs
     service_sg = dev.named("ecs-web-sg")
     assert (to_tasks["fromPort"], to_tasks["toPort"], from_lb["fromPort"]) == (8080, 8080, 8080)
-    assert service_sg.urn in dev.named("ecs-web-to-tasks").dependencies
-    assert service_sg.urn in dev.named("ecs-web-from-lb").propertyDependencies["securityGroupId"]
+    assert service_sg.urn in dev.named("ecs-web-lb-egress-to-tasks").dependencies
+    assert service_sg.urn in dev.named("ecs-web-lb-ingress-to-tasks").propertyDependencies["securityGroupId"]
     assert to_tasks["description"] and from_lb["description"]
 
 
@@ -85,23 +85,23 @@ def test_service_registers_in_the_target_group_after_the_listener(dev: Plan) -> 
     (attachment,) = service.inputs["loadBalancers"]
     assert (attachment["containerName"], attachment["containerPort"]) == ("web", 8080)
     assert attachment["targetGroupArn"].startswith("arn:aws:elasticloadbalancing:us-east-1:")
-    assert dev.named("ecs-web-http").urn in service.dependencies
+    assert dev.named("ecs-web-lb-http").urn in service.dependencies
     assert service.inputs["healthCheckGracePeriodSeconds"] == 60
 
 
 def test_internal_alb_admits_only_the_vpc(dev_config: dict[str, Any]) -> None:
     plan = run_stack("dev", set_path(dev_config, "ecs.services[0].loadBalancer.public", False))
-    assert plan.named("ecs-web-lb").inputs["internal"] is True
-    assert plan.named("ecs-web-lb").inputs["subnets"] == plan.exports["networks"]["us-east-1"]["privateSubnetIds"]
+    assert plan.named("ecs-web-lb-alb").inputs["internal"] is True
+    assert plan.named("ecs-web-lb-alb").inputs["subnets"] == plan.exports["networks"]["us-east-1"]["privateSubnetIds"]
     assert [r["cidrBlocks"] for r in _lb_sg(plan, "ecs-web")["ingress"]] == [["10.10.0.0/16"]]
 
 
 def test_alb_access_logs_when_configured(dev_config: dict[str, Any]) -> None:
     plan = run_stack("dev", set_path(dev_config, "ecs.services[0].loadBalancer.accessLogsBucket", "acme-elb-logs"))
-    assert plan.named("ecs-web-lb").inputs["accessLogs"] == {
+    assert plan.named("ecs-web-lb-alb").inputs["accessLogs"] == {
         "bucket": "acme-elb-logs",
         "enabled": True,
-        "prefix": "ecs-web",
+        "prefix": "ecs-web-lb",
     }
 
 
@@ -109,14 +109,14 @@ def test_alb_access_logs_when_configured(dev_config: dict[str, Any]) -> None:
 
 
 def test_dev_nlb_is_internal_tcp_cross_zone_with_private_link(dev: Plan) -> None:
-    lb = dev.named("ecs-api-lb").inputs
+    lb = dev.named("ecs-api-lb-nlb").inputs
     assert (lb["loadBalancerType"], lb["internal"], lb["enableCrossZoneLoadBalancing"]) == ("network", True, True)
     assert lb["securityGroups"], "NLB security groups can only be set at creation"
-    listener = dev.named("ecs-api-tcp").inputs
+    listener = dev.named("ecs-api-lb-tcp").inputs
     assert (listener["port"], listener["protocol"]) == (9000, "TCP")
-    tg = dev.named("ecs-api-tg").inputs
+    tg = dev.named("ecs-api-lb-tg").inputs
     assert (tg["targetType"], tg["protocol"], tg["healthCheck"]["protocol"]) == ("ip", "TCP", "TCP")
-    endpoint = dev.named("ecs-api-endpoint-service").inputs
+    endpoint = dev.named("ecs-api-lb-endpoint-service").inputs
     assert endpoint["acceptanceRequired"] is True
     assert endpoint["networkLoadBalancerArns"][0].startswith("arn:aws:elasticloadbalancing:us-east-1:")
 
@@ -124,7 +124,7 @@ def test_dev_nlb_is_internal_tcp_cross_zone_with_private_link(dev: Plan) -> None
 def test_private_link_principals_may_connect(dev_config: dict[str, Any]) -> None:
     principals = ["arn:aws:iam::210987654321:root"]
     plan = run_stack("dev", set_path(dev_config, "ecs.services[2].loadBalancer.privateLinkPrincipals", principals))
-    assert plan.named("ecs-api-endpoint-service").inputs["allowedPrincipals"] == principals
+    assert plan.named("ecs-api-lb-endpoint-service").inputs["allowedPrincipals"] == principals
 
 
 def test_scaling_changes_are_applied_one_at_a_time(dev: Plan) -> None:
@@ -144,7 +144,7 @@ def test_scaling_changes_are_applied_one_at_a_time(dev: Plan) -> None:
 def test_nlb_with_a_certificate_terminates_tls(dev_config: dict[str, Any]) -> None:
     cert = "arn:aws:acm:us-east-1:123456789012:certificate/0f7c9a52-3a8e-4d8e-9b1e-2f5c7d9e1a00"
     plan = run_stack("dev", set_path(dev_config, "ecs.services[2].loadBalancer.certificateArn", cert))
-    listener = plan.named("ecs-api-tls").inputs
+    listener = plan.named("ecs-api-lb-tls").inputs
     assert (listener["port"], listener["protocol"], listener["sslPolicy"]) == (443, "TLS", ALB_TLS_POLICY)
 
 
@@ -282,7 +282,7 @@ def test_three_target_tracking_policies(dev: Plan) -> None:
     assert metrics["ECSServiceAverageCPUUtilization"]["targetValue"] == 60
     label = metrics["ALBRequestCountPerTarget"]["predefinedMetricSpecification"]["resourceLabel"]
     lb_suffix, _, tg_suffix = label.partition("/targetgroup/")
-    assert lb_suffix.startswith("app/ecs-web-lb-") and tg_suffix.startswith("ecs-web-tg-")
+    assert lb_suffix.startswith("app/ecs-web-lb-alb-") and tg_suffix.startswith("ecs-web-lb-tg-")
 
 
 def test_step_policies_have_the_alarms_that_drive_them(dev: Plan) -> None:
