@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -541,9 +542,17 @@ def to_json(est: Estimate) -> dict[str, Any]:
         "byRegion": {k: _pair(v) for k, v in est.by("region").items()},
         "byComponent": {k: _pair(v) for k, v in est.by("component").items()},
         "byResource": {k: _pair(v) for k, v in est.by("urn").items()},
-        "lines": [asdict(line) | {"prices": list(line.prices)} for line in est.lines],
+        "lines": [_line_json(line) for line in est.lines],
     }
 
 
 def _pair(value: tuple[float, float]) -> dict[str, float]:
     return {"low": value[0], "high": value[1]}
+
+
+def _line_json(line: CostLine) -> dict[str, Any]:
+    """One line with camelCase keys, as the rest of the plan JSON."""
+    values = asdict(line)
+    return {re.sub(r"_(\w)", lambda m: m.group(1).upper(), k): v for k, v in values.items()} | {
+        "prices": list(line.prices)
+    }
