@@ -33,6 +33,9 @@ The policy pack runs on both plans (the same policy objects as ``make plan``): n
 gone guardrail findings (mandatory, advisory, exceptions with their reasons) get their own
 section, and a change with mandatory violations says so under the summary line.
 
+The command line prints the plan insights first (``offline_plan/insights/report.py``): the monthly
+cost delta, the deploy time of the change and the diagram with added and removed components.
+
 Secrets never appear: values the recorder masked stay ``[secret]`` (and the other side of
 such a change is hidden too), and a value under a key that looks secret (``password``,
 ``secret``, ``token``, ``kubeconfig``; or the ``value`` of a ``{name, value}`` pair whose

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from offline_plan.insights import DEFAULT_WARN_USD, cost, diagram, timing
+
+MAX_ROWS: Final = 25
+"""Resources listed in the cost-delta table, largest change first (a new stack changes many)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ def _cost_section(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[str]
     deltas = resource_deltas(before, after)
     if deltas:
         lines += ["| per month | resource | type | region | priced items |", "|---:|---|---|---|---|"]
-        lines += [_delta_row(d) for d in deltas]
+        lines += [_delta_row(d) for d in deltas[:MAX_ROWS]]
+        if len(deltas) > MAX_ROWS:
+            lines.append(f"| | … and {len(deltas) - MAX_ROWS} more resources | | | |")
         lines.append("")
     return lines
 
