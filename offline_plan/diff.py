@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from offline_plan.aliases import aliased_moves, rekey
 from offline_plan.insights.report import render as insights_report
 from policy.guardrails.offline import evaluate
 
@@ -674,9 +675,12 @@ def diff_plans(
     ``force_new`` is the replacement data (default: ``force_new.json`` next to this module).
     """
     force_new = load_force_new() if force_new is None else force_new
-    base_resources = {str(r["urn"]): r for r in base.get("resources") or []}
     head_resources = {str(r["urn"]): r for r in head.get("resources") or []}
+    base_resources = {str(r["urn"]): r for r in base.get("resources") or []}
     base_components = components(base_resources.values())
+    # A resource renamed or moved with an alias is the same resource: compared, not replaced.
+    moved = aliased_moves(base_resources, head_resources)
+    base_resources, base_components = rekey(base_resources, moved), rekey(base_components, moved)
     head_components = components(head_resources.values())
     entries, unchanged = _updated(force_new, base_resources, head_resources, head_components)
     entries += _moved_added_removed(base_resources, head_resources, base_components, head_components)

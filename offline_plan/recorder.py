@@ -18,6 +18,7 @@ from pulumi.runtime import MockResourceArgs
 
 from components.ecs.images import registry_image
 from offline_plan import sdk
+from offline_plan.aliases import program_aliases
 from offline_plan.mocks import ACCOUNT_ID, PlausibleMocks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,10 +187,9 @@ class RecordingMonitor(sdk.RecordingMonitorBase):
                     "ignoreChanges": r.ignore_changes,
                     "deleteBeforeReplace": r.delete_before_replace,
                     "retainOnDelete": r.retain_on_delete,
-                    # Empty, as the recorder has always written it (it used to read the `aliasSpecs`
-                    # flag, which the SDK leaves False). r.aliases holds the real option, including
-                    # pulumi-aws's own type aliases (aws:lb/* -> aws:elasticloadbalancingv2/*).
-                    "aliases": [],
+                    # The program's own aliases; pulumi-aws's type aliases for its renamed modules
+                    # (aws:lb/* <- aws:elasticloadbalancingv2/*) are on every such resource and left out.
+                    "aliases": program_aliases(r.aliases),
                     "replaceOnChanges": r.replace_on_changes,
                 },
                 region=region,
