@@ -602,3 +602,19 @@ def test_the_warning_threshold_is_a_validated_stack_setting() -> None:
     for bad in ({"costIncreaseWarnUsd": -1}, {"costIncreaseWarnUsd": "lots"}, {"warnAt": 5}):
         with pytest.raises(Exception, match="insights"):
             parse_config(set_path(base, "insights", copy.deepcopy(bad)))
+
+
+def test_a_new_stack_lists_its_largest_resources_and_counts_the_rest(
+    plans: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from offline_plan.insights import report
+
+    monkeypatch.setattr(report, "MAX_ROWS", 10)
+    empty = {"project": "container-platform", "stack": "prod", "resources": []}
+    head = plans["prod"]
+    text = render(empty, head, [("add", str(r["urn"])) for r in head["resources"]])
+    rows = [line for line in text.splitlines() if line.startswith("| +$")]
+    deltas = resource_deltas(estimate(empty), estimate(head))
+    assert len(rows) == 10 < len(deltas)
+    assert f"| | … and {len(deltas) - 10} more resources | | | |" in text
+    assert rows[0].startswith(f"| +${deltas[0].high:,.2f} |")  # largest first
