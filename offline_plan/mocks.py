@@ -8,12 +8,15 @@ registration: the outputs the program reads are fabricated here from their input
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+
+from offline_plan.sdk import ChildReference
 
 ACCOUNT_ID = "123456789012"
 """The account every mocked ARN belongs to."""
@@ -86,7 +89,10 @@ def _vpc_endpoint(args: MockResourceArgs, region: str, rid: str) -> Outputs:
 
 
 def _eks_cluster(args: MockResourceArgs, region: str, rid: str) -> Outputs:
-    """Scalar outputs of ``eks:index:Cluster``; resource-typed outputs (eksCluster, core) are not faked yet."""
+    """Outputs of ``eks:index:Cluster``: the scalars, and ``eksCluster`` (its ``aws.eks.Cluster`` child).
+
+    ``core`` and the other resource-typed outputs are not faked: the program reads none of them.
+    """
     cluster = str(args.inputs.get("name") or f"{args.name}-eksCluster-{short_hash(args.name, 7)}")
     issuer_id = short_hash(f"oidc-{args.name}-{region}", 32).upper()
     endpoint = f"https://{short_hash(cluster, 32).upper()}.gr7.{region}.eks.amazonaws.com"
@@ -109,10 +115,26 @@ def _eks_cluster(args: MockResourceArgs, region: str, rid: str) -> Outputs:
             }
         ],
     }
+    cluster_security_group = f"sg-{short_hash(cluster + '-cluster')}"
+    eks_cluster = ChildReference(
+        type="aws:eks/cluster:Cluster",
+        name=f"{args.name}-eksCluster",  # pulumi-eks: nodejs/eks/cluster/cluster.ts
+        id=cluster,
+        state={
+            "name": cluster,
+            "arn": f"arn:aws:eks:{region}:{ACCOUNT_ID}:cluster/{cluster}",
+            "endpoint": endpoint,
+            "certificateAuthority": {"data": "TU9DSw=="},
+            "version": args.inputs.get("version"),
+            "status": "ACTIVE",
+            "vpcConfig": {"clusterSecurityGroupId": cluster_security_group},
+        },
+    )
     return {
+        "eksCluster": eks_cluster,
         "kubeconfig": kubeconfig,
         "kubeconfigJson": json.dumps(kubeconfig),
-        "clusterSecurityGroupId": f"sg-{short_hash(cluster + '-cluster')}",
+        "clusterSecurityGroupId": cluster_security_group,
         "nodeSecurityGroupId": f"sg-{short_hash(cluster + '-node')}",
         "oidcIssuer": f"oidc.eks.{region}.amazonaws.com/id/{issuer_id}",
         "oidcProviderUrl": f"https://oidc.eks.{region}.amazonaws.com/id/{issuer_id}",
@@ -245,6 +267,12 @@ def _scaling_policy(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     }
 
 
+def _s3_bucket(args: MockResourceArgs, region: str, rid: str) -> Outputs:
+    # S3 bucket ARNs carry neither region nor account; the id is the bucket name.
+    name = str(args.inputs.get("bucket") or rid)
+    return {"bucket": name, "arn": f"arn:aws:s3:::{name}", "region": region}
+
+
 def _ssm_activation(args: MockResourceArgs, region: str, rid: str) -> Outputs:
     return {"activationCode": "OFFLINE-ACTIVATION-CODE", "expired": False}
 
@@ -287,6 +315,7 @@ RESOURCE_OUTPUTS: dict[str, OutputFn] = {
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:s3/bucket:Bucket": _s3_bucket,
 }
 
 
@@ -307,6 +336,8 @@ def _in_account(value: Any, account_id: str) -> Any:
         return {k: _in_account(v, account_id) for k, v in value.items()}
     if isinstance(value, list):
         return [_in_account(v, account_id) for v in value]
+    if isinstance(value, ChildReference):
+        return dataclasses.replace(value, state=_in_account(dict(value.state), account_id))
     return value
 
 

@@ -14,7 +14,7 @@ A missing internal fails the import of this module with an ImportError that name
 
 API: ``SIG_KEY``, ``SECRET_SIG``, ``RESOURCE_SIG``, ``UNKNOWN`` (wire markers); ``Registration``
 and ``InvokeRequest`` (decoded requests, values in wire form) with ``read_registration`` and
-``read_invoke``; ``serialize``; ``RecordingMonitorBase`` (subclass it: ``on_register``,
+``read_invoke``; ``serialize``; ``ChildReference`` (a remote component's child in its outputs); ``RecordingMonitorBase`` (subclass it: ``on_register``,
 ``on_invoke``); ``install``, ``run``, ``stack_outputs`` and ``resolve`` (one mocked run).
 
 Internals used, and why:
@@ -197,6 +197,25 @@ def serialize(state: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+@dataclass(frozen=True)
+class ChildReference:
+    """An output of a remote component that is one of its children (pulumi-eks ``eksCluster``).
+
+    The mocks answer it in a component's outputs; the monitor files the child under a URN below
+    the component and answers it as a resource reference, which the SDK rehydrates with a
+    ``pulumi:pulumi:getResource`` invoke the base ``Invoke`` answers from ``resources``.
+    """
+
+    type: str
+    """The child's type token (``aws:eks/cluster:Cluster``)."""
+    name: str
+    """Its logical name (``<component>-eksCluster``)."""
+    id: str
+    """Its id."""
+    state: Mapping[str, Any]
+    """Its outputs, in wire names (camelCase)."""
+
+
 class RecordingMonitorBase(_MockMonitor):
     """The SDK's mock monitor, answering registrations through :meth:`on_register`.
 
@@ -218,10 +237,17 @@ class RecordingMonitorBase(_MockMonitor):
         if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         resource_id, state = self.on_register(read_registration(request, urn))
+        state = {k: self._child(urn, v) if isinstance(v, ChildReference) else v for k, v in state.items()}
         obj = serialize(state)
         # What the base Invoke answers pulumi:pulumi:getResource from.
         self.resources[urn] = _MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
+
+    def _child(self, parent_urn: str, child: ChildReference) -> dict[str, Any]:
+        """File ``child`` for ``getResource`` and answer it as a resource reference (wire form)."""
+        urn = self.make_urn(parent_urn, child.type, child.name)
+        self.resources[urn] = _MockMonitor.ResourceRegistration(urn, child.id, dict(child.state))
+        return {SIG_KEY: RESOURCE_SIG, "urn": urn, "id": child.id}
 
     def Invoke(self, request: resource_pb2.ResourceInvokeRequest) -> resource_pb2.ResourceInvokeResponse:
         """The SDK's entry point for each invoke: ``on_invoke``, then the base answers via ``Mocks.call``."""

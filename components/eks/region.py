@@ -166,11 +166,11 @@ class EksRegion(pulumi.ComponentResource):
         logs_key = self._logs_key(name, args, account, tags)
         self.node_role = self._node_role(name, args, tags)
         self.cluster = self._cluster(name, args, account, logs_key, tags)
-        # Resolves only once the cluster exists: resources that name the cluster by string wait for it.
-        cluster_name = self.cluster.kubeconfig_json.apply(lambda _: args.cluster_name)
+        # The cluster's own name output: resources that name the cluster wait for it to exist.
+        cluster_name = self.cluster.eks_cluster.apply(_cluster_name)
         self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
         self.oidc_issuer = self.cluster.oidc_issuer
-        self.endpoint = self.cluster.kubeconfig_json.apply(functools.partial(_kubeconfig_field, "server"))
+        self.endpoint = self.cluster.eks_cluster.apply(_cluster_endpoint)
         access = self._access_entries(name, args, cluster_name, tags)
         self.node_security_group, cluster_ingress = self._node_network(name, args, tags)
         capacity = [self._node_group(name, group, args, access, cluster_ingress) for group in args.node_groups]
@@ -229,9 +229,7 @@ class EksRegion(pulumi.ComponentResource):
                 region=args.region,
                 cluster_name=cluster_name,
                 endpoint=self.endpoint,
-                certificate_authority=self.cluster.kubeconfig_json.apply(
-                    functools.partial(_kubeconfig_field, "certificate-authority-data")
-                ),
+                certificate_authority=self.cluster.eks_cluster.apply(_cluster_certificate),
                 cluster_security_group_id=self.cluster.cluster_security_group_id,
                 vpc_id=args.vpc_id,
                 private_subnet_ids=args.private_subnet_ids,
@@ -743,5 +741,14 @@ def _after(bundle: KubeBundle, resources: Sequence[pulumi.Resource]) -> KubeBund
     )
 
 
-def _kubeconfig_field(key: str, kubeconfig: str) -> str:
-    return str(json.loads(kubeconfig)["clusters"][0]["cluster"][key])
+# The aws.eks.Cluster that pulumi-eks creates (its ``eksCluster`` output), read field by field.
+def _cluster_name(cluster: aws.eks.Cluster) -> pulumi.Input[str]:
+    return cluster.name
+
+
+def _cluster_endpoint(cluster: aws.eks.Cluster) -> pulumi.Input[str]:
+    return cluster.endpoint
+
+
+def _cluster_certificate(cluster: aws.eks.Cluster) -> pulumi.Input[str]:
+    return cluster.certificate_authority.apply(lambda authority: authority.data or "")

@@ -554,3 +554,13 @@ def test_exports_per_region(prod: Plan) -> None:
         assert out["endpoint"].endswith(f".{region}.eks.amazonaws.com")
         assert out["oidcIssuer"].startswith(f"oidc.eks.{region}.amazonaws.com/id/")
     assert prod.exports["kubeconfigs"] == "[secret]"
+
+
+def test_the_cluster_name_endpoint_and_certificate_come_from_the_eks_cluster_output(prod: Plan) -> None:
+    """Read from pulumi-eks's ``eksCluster`` (faked by the mocks), not parsed out of a kubeconfig."""
+    child = "eks:index:Cluster$aws:eks/cluster:Cluster::eks-us-east-1-cluster-eksCluster"
+    entry = prod.named("eks-us-east-1-nodes-access")
+    assert any(urn.endswith(child) for urn in entry.dependencies), entry.dependencies
+    event = json.loads(prod.named("eks-us-east-1-applier-storage-classes").inputs["input"])
+    assert event["endpoint"].endswith(".gr7.us-east-1.eks.amazonaws.com")
+    assert (event["certificateAuthority"], event["clusterName"]) == ("TU9DSw==", "container-platform-prod-us-east-1")
