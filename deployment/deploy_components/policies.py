@@ -119,6 +119,43 @@ BOUNDARY_EXCEPTION = "permissions boundary - caps the deploy role and grants not
 """Reason of the guardrail exceptions on the boundary policy: its Allow statement only sets the ceiling."""
 
 
+LONG_LIVED_CREDENTIAL_ACTIONS = (
+    "iam:CreateUser",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+)
+"""Actions that create IAM users or long-lived keys and passwords: deployments authenticate through OIDC only."""
+
+ORGANIZATION_ACTIONS = ("organizations:*", "account:*")
+"""AWS Organizations and account settings: outside what a stack of this platform manages."""
+
+DEPLOY_ROLE_ACTIONS = (
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:UpdateRole",
+    "iam:DeleteRole",
+    "iam:TagRole",
+    "iam:UntagRole",
+)
+"""Changes to a role's policies, trust, boundary and tags: a deploy role must not widen itself or its siblings."""
+
+BOUNDARY_POLICY_ACTIONS = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:DeletePolicy",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+)
+"""Changes to a managed policy: a deploy role must not rewrite or delete the boundary that caps it."""
+
+
 def boundary_policy(
     *, account_id: str, partition_name: str, regions: Sequence[str], boundary_name: str
 ) -> dict[str, Any]:
@@ -137,58 +174,41 @@ def boundary_policy(
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"},
-            {
-                "Sid": "DenyUsersAndLongLivedKeys",
-                "Effect": "Deny",
-                "Action": ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"],
-                "Resource": "*",
-            },
-            {
-                "Sid": "DenyOrganizationsAndAccount",
-                "Effect": "Deny",
-                "Action": ["organizations:*", "account:*"],
-                "Resource": "*",
-            },
-            {
-                "Sid": "DenyChangingDeployRoles",
-                "Effect": "Deny",
-                "Action": [
-                    "iam:AttachRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:PutRolePolicy",
-                    "iam:DeleteRolePolicy",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:PutRolePermissionsBoundary",
-                    "iam:DeleteRolePermissionsBoundary",
-                    "iam:UpdateRole",
-                    "iam:DeleteRole",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                ],
-                "Resource": f"{iam}:role/{DEPLOY_ROLE_PATTERN}",
-            },
-            {
-                "Sid": "DenyChangingTheBoundary",
-                "Effect": "Deny",
-                "Action": [
-                    "iam:CreatePolicyVersion",
-                    "iam:DeletePolicyVersion",
-                    "iam:SetDefaultPolicyVersion",
-                    "iam:DeletePolicy",
-                    "iam:TagPolicy",
-                    "iam:UntagPolicy",
-                ],
-                "Resource": f"{iam}:policy/{boundary_name}",
-            },
-            {
-                "Sid": "DenyOtherRegions",
-                "Effect": "Deny",
-                "NotAction": list(GLOBAL_ACTIONS),
-                "Resource": "*",
-                "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(dict.fromkeys(regions))}},
-            },
+            _allow_all(),
+            _deny("DenyUsersAndLongLivedKeys", LONG_LIVED_CREDENTIAL_ACTIONS, "*"),
+            _deny("DenyOrganizationsAndAccount", ORGANIZATION_ACTIONS, "*"),
+            _deny("DenyChangingDeployRoles", DEPLOY_ROLE_ACTIONS, f"{iam}:role/{DEPLOY_ROLE_PATTERN}"),
+            _deny("DenyChangingTheBoundary", BOUNDARY_POLICY_ACTIONS, f"{iam}:policy/{boundary_name}"),
+            _deny_other_regions(regions),
         ],
+    }
+
+
+def _allow_all() -> dict[str, Any]:
+    """The boundary's ceiling: everything. It grants nothing by itself; the role's own policies do."""
+    return {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def _deny(sid: str, actions: Sequence[str], resource: str) -> dict[str, Any]:
+    """One ``Deny`` statement cutting ``actions`` on ``resource`` out of the ceiling.
+
+    A fresh list each time: callers may serialize or edit the document without touching the constants.
+    """
+    return {"Sid": sid, "Effect": "Deny", "Action": list(actions), "Resource": resource}
+
+
+def _deny_other_regions(regions: Sequence[str]) -> dict[str, Any]:
+    """Deny every regional action outside ``regions``.
+
+    ``NotAction`` leaves the global services alone: AWS serves them from one region whatever
+    the stack's regions are. Regions are deduplicated in the order given.
+    """
+    return {
+        "Sid": "DenyOtherRegions",
+        "Effect": "Deny",
+        "NotAction": list(GLOBAL_ACTIONS),
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(dict.fromkeys(regions))}},
     }
 
 
