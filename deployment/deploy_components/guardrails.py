@@ -335,45 +335,65 @@ def policy_input(info: Any, *, supports_config: bool) -> dict[str, Any]:
     config property) then the provider's ``introspectPolicyPack`` and ``convertAnalyzerConfigSchema``
     (l.369-404). Empty strings and lists are left out: the provider's Go structs cannot tell them apart.
     """
-    from google.protobuf import json_format
+    # Key order is the record's order (policy/release.json shows one policy a line); keep it.
+    optional = {
+        "displayName": info.displayName,
+        "description": info.description,
+        "enforcementLevel": _enforcement_level(info),  # never empty
+        "message": info.message,
+        "configSchema": _config_schema(info) if supports_config else None,
+        "severity": _severity(info),
+        "framework": _framework(info.framework) if info.HasField("framework") else None,
+        "tags": list(info.tags),
+        "remediationSteps": info.remediation_steps,
+        "url": info.url,
+    }
+    # The name stays even when empty; everything else only when set.
+    return {"name": info.name} | {key: value for key, value in optional.items() if value}
+
+
+def _enforcement_level(info: Any) -> str:
+    """The policy's level as the engine names it (``advisory``...); refused when the pack sends another."""
     from pulumi.runtime.proto import analyzer_pb2
 
-    out: dict[str, Any] = {"name": info.name}
-    if info.displayName:
-        out["displayName"] = info.displayName
-    if info.description:
-        out["description"] = info.description
     level = analyzer_pb2.EnforcementLevel.Name(info.enforcementLevel).lower()
     if level not in ENFORCEMENT_LEVELS:
         raise PolicyPackError(f"policy {info.name}: invalid enforcement level {info.enforcementLevel}")
-    out["enforcementLevel"] = level
-    if info.message:
-        out["message"] = info.message
-    if supports_config:
-        has_schema = info.HasField("configSchema")
-        properties = json_format.MessageToDict(info.configSchema.properties) if has_schema else {}
-        properties["enforcementLevel"] = {"type": "string", "enum": list(ENFORCEMENT_LEVELS)}
-        schema: dict[str, Any] = {"type": "object", "properties": properties}
-        if has_schema and info.configSchema.required:
-            schema["required"] = list(info.configSchema.required)
-        out["configSchema"] = schema
-    severity = analyzer_pb2.PolicySeverity.Name(info.severity).removeprefix("POLICY_SEVERITY_").lower()
-    if severity != "unspecified":
-        out["severity"] = severity
-    if info.HasField("framework"):
-        fw = info.framework
-        out["framework"] = {"name": fw.name} | {
-            k: v
-            for k, v in (("version", fw.version), ("reference", fw.reference), ("specification", fw.specification))
-            if v
-        }
-    if info.tags:
-        out["tags"] = list(info.tags)
-    if info.remediation_steps:
-        out["remediationSteps"] = info.remediation_steps
-    if info.url:
-        out["url"] = info.url
-    return out
+    return str(level)
+
+
+def _config_schema(info: Any) -> dict[str, Any]:
+    """The policy's config schema plus the ``enforcementLevel`` property the engine adds to every policy.
+
+    Built even for a policy without a schema: the added property makes every policy configurable.
+    """
+    from google.protobuf import json_format
+
+    has_schema = info.HasField("configSchema")
+    properties = json_format.MessageToDict(info.configSchema.properties) if has_schema else {}
+    properties["enforcementLevel"] = {"type": "string", "enum": list(ENFORCEMENT_LEVELS)}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if has_schema and info.configSchema.required:
+        schema["required"] = list(info.configSchema.required)
+    return schema
+
+
+def _severity(info: Any) -> str | None:
+    """``low``/``medium``/``high``/``critical``, or None for ``unspecified`` (the provider leaves it out)."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    severity = str(analyzer_pb2.PolicySeverity.Name(info.severity)).removeprefix("POLICY_SEVERITY_").lower()
+    return None if severity == "unspecified" else severity
+
+
+def _framework(framework: Any) -> dict[str, str]:
+    """The compliance framework: its name always, version, reference and specification only when set."""
+    details = {
+        "version": framework.version,
+        "reference": framework.reference,
+        "specification": framework.specification,
+    }
+    return {"name": framework.name} | {key: value for key, value in details.items() if value}
 
 
 # --- Staging ----------------------------------------------------------------------------------
