@@ -31,6 +31,13 @@ def test_logical_names_are_the_committed_ones(stack: str, committed_plans: dict[
     assert actual == expected, f"logical names changed (run `make names` if intended; renames need aliases):\n{diff}"
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_no_two_resources_of_a_stack_share_a_logical_name(stack: str, committed_plans: dict[str, Any]) -> None:
+    """Pulumi only needs type + name to be unique; people reading a plan or a console need the name alone."""
+    names = [r.name for r in committed_plans[stack].resources]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 if __name__ == "__main__":  # make names
     for stack in sys.argv[1:] or ["dev", "prod"]:
         (NAMES / f"{stack}.txt").write_text("\n".join(logical_names(run_stack(stack))) + "\n")
