@@ -19,7 +19,7 @@ import pulumi
 from pydantic import TypeAdapter, ValidationError
 
 from settings.checks import Problem, check_region, check_stack, warnings_for
-from settings.errors import problems_from_validation_error, unknown_key_message, with_named_items
+from settings.errors import name_items, problems_from_validation_error, unknown_key_message, with_named_items
 from settings.models import (
     AccountId,
     EcsSettings,
@@ -120,9 +120,26 @@ class Settings:
         return self.environment == "prod"
 
     @property
+    def access_logs(self) -> bool:
+        """Load balancer access logs in the program's bucket: ``ecs.accessLogs.enabled``, by default in prod only."""
+        ecs = self.config.ecs
+        if ecs is None:
+            return False
+        enabled = ecs.access_logs.enabled
+        return self.environment == "prod" if enabled is None else enabled
+
+    @property
     def protect_data(self) -> bool:
         """Pulumi ``protect`` on file systems and keys: in prod only (they are retained on delete everywhere)."""
         return self.environment == "prod"
+
+    @property
+    def flow_log_retention_days(self) -> int:
+        """``network.flowLogs.retentionDays``, or the environment's default: 365 days in prod, 30 elsewhere."""
+        configured = self.config.network.flow_logs.retention_days
+        if configured is not None:
+            return int(configured)
+        return 365 if self.environment == "prod" else 30
 
     @property
     def secret_refs(self) -> tuple[str, ...]:
@@ -162,6 +179,12 @@ def _json_value(value: object) -> str:
 
 def _json(value: Any) -> str:
     return json.dumps(value, default=_json_value)
+
+
+def _named_warning(warning: str, values: Mapping[str, Any]) -> str:
+    """``ecs.services[0].loadBalancer: ...`` as ``ecs.services[web].loadBalancer: ...``, as errors name items."""
+    path, sep, message = warning.partition(": ")
+    return f"{name_items(path, values)}{sep}{message}" if sep else warning
 
 
 def _validate_section(name: str, value: Any) -> list[Problem]:
@@ -212,7 +235,7 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
     problems = check_stack(config, home_region, today or date.today())
     if problems:
         raise ConfigError(stack, with_named_items(problems, values))
-    warnings = tuple(warnings_for(config, today or date.today()))
+    warnings = tuple(_named_warning(w, values) for w in warnings_for(config, today or date.today()))
     return Settings(project=PROJECT, stack=stack, home_region=home_region, config=config, warnings=warnings)
 
 

@@ -29,6 +29,7 @@ from settings.models import (
     AutoscalingSettings,
     ContainerHealthCheckSettings,
     EcsSettings,
+    EgressSettings,
     EksSettings,
     InstanceSettings,
     LoadBalancerSettings,
@@ -249,7 +250,24 @@ def check_network(
             )
         )
     problems += _check_zone_ids(net, regions_in_use, eks_regions)
+    problems += _check_flow_logs(net)
     return problems
+
+
+def _check_flow_logs(net: NetworkSettings) -> list[Problem]:
+    """Turning flow logs off states its reason (the guardrail vpc-flow-logs needs one), and only then."""
+    flow = net.flow_logs
+    if not flow.enabled and flow.off_reason is None:
+        return [
+            Problem(
+                "network.flowLogs.offReason",
+                "required with enabled: false: say why the VPCs go without flow logs "
+                "(the guardrail vpc-flow-logs needs a reason), or leave flow logs on",
+            )
+        ]
+    if flow.enabled and flow.off_reason is not None:
+        return [Problem("network.flowLogs.offReason", "applies only with enabled: false; remove it")]
+    return []
 
 
 # -------------------------------------------------------------------------- registry
@@ -316,6 +334,10 @@ def _check_external(path: str, svc: ServiceSettings, ecs: EcsSettings) -> list[P
         )
     if svc.volumes:
         problems.append(Problem(f"{path}.volumes", "ECS Anywhere does not support EFS volumes"))
+    if svc.egress:
+        problems.append(
+            Problem(f"{path}.egress", "EXTERNAL tasks use the server's network and have no security group; remove it")
+        )
     if svc.autoscaling is not None and svc.autoscaling.requests_per_target is not None:
         problems.append(
             Problem(
@@ -515,8 +537,6 @@ def _check_load_balancer_type(path: str, lb: LoadBalancerSettings) -> list[Probl
                 "applies only to type application; network load balancers check TCP",
             )
         )
-    if lb.type == "network" and lb.access_logs_bucket is not None:
-        problems.append(Problem(f"{path}.loadBalancer.accessLogsBucket", "applies only to type application"))
     if lb.private_link_principals and not lb.private_link:
         problems.append(Problem(f"{path}.loadBalancer.privateLinkPrincipals", "needs privateLink: true"))
     if lb.private_link and lb.public:
@@ -604,6 +624,71 @@ def _check_guardrail_reasons(path: str, svc: ServiceSettings) -> list[Problem]:
     return problems
 
 
+MAX_POSIX_ID = 2**32 - 2
+"""The largest uid/gid Linux accepts (2^32 - 1 is reserved as "no id")."""
+
+
+def _check_user(path: str, svc: ServiceSettings) -> list[Problem]:
+    """A numeric user within Linux's range; UID 0 (root) states its reason, and a reason needs root."""
+    if svc.user is None:
+        if svc.run_as_root_reason is not None:
+            return [Problem(f"{path}.runAsRootReason", 'applies only with user "0:<gid>" (root); remove it')]
+        return []
+    uid, gid = (int(part) for part in svc.user.split(":"))
+    problems = [
+        Problem(f"{path}.user", f"'{svc.user}': ids go up to {MAX_POSIX_ID}")
+        for value in (uid, gid)
+        if value > MAX_POSIX_ID
+    ][:1]
+    if uid == 0 and svc.run_as_root_reason is None:
+        problems.append(
+            Problem(
+                f"{path}.runAsRootReason",
+                'required with user "0:..." (root): say why the container must run as root (the guardrail '
+                "ecs-non-root-user needs a reason), or run it as a non-root UID:GID",
+            )
+        )
+    if uid != 0 and svc.run_as_root_reason is not None:
+        problems.append(Problem(f"{path}.runAsRootReason", 'applies only with user "0:<gid>" (root); remove it'))
+    return problems
+
+
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+"""Destinations that mean "the whole internet"; an egress rule to them opens one port at a time."""
+
+
+def _check_egress_entry(path: str, entry: EgressSettings) -> list[Problem]:
+    """One extra egress rule: a destination, valid networks, an ordered range, one port to the internet."""
+    problems: list[Problem] = []
+    if not entry.cidrs and not entry.prefix_list_ids:
+        problems.append(Problem(path, "needs a destination: cidrs or prefixListIds"))
+    for i, cidr in enumerate(entry.cidrs):
+        try:
+            ipaddress.ip_network(cidr, strict=True)
+        except ValueError:
+            problems.append(Problem(f"{path}.cidrs[{i}]", f"'{cidr}' is not a network address such as 10.30.0.0/16"))
+    to_port = entry.to_port if entry.to_port is not None else entry.port
+    if to_port < entry.port:
+        problems.append(Problem(f"{path}.toPort", f"{to_port} must not be below port ({entry.port})"))
+    elif to_port != entry.port and any(c in OPEN_CIDRS for c in entry.cidrs):
+        problems.append(
+            Problem(
+                f"{path}.toPort",
+                "a range to the whole internet (0.0.0.0/0 or ::/0) is refused (guardrail sg-no-open-egress); "
+                "open single ports, or name narrower networks",
+            )
+        )
+    return problems
+
+
+def check_egress(path: str, entries: Sequence[EgressSettings]) -> list[Problem]:
+    """Extra egress rules of a service or of the EKS nodes: unique names, each rule valid."""
+    problems = _unique(path, "egress rule", [e.name for e in entries])
+    for i, entry in enumerate(entries):
+        problems += _check_egress_entry(f"{path}[{i}]", entry)
+    return problems
+
+
 def _check_health_check(path: str, check: ContainerHealthCheckSettings) -> list[Problem]:
     """A container health check runs CMD or CMD-SHELL and times out before the next check starts."""
     problems: list[Problem] = []
@@ -655,6 +740,8 @@ def _check_service(
     if svc.load_balancer is not None:
         problems += _check_load_balancer(path, svc, svc.load_balancer, home_region)
     problems += _check_guardrail_reasons(path, svc)
+    problems += _check_user(path, svc)
+    problems += check_egress(f"{path}.egress", svc.egress)
     if svc.health_check is not None:
         problems += _check_health_check(f"{path}.healthCheck", svc.health_check)
     problems += _check_root_filesystem(path, svc)
@@ -948,6 +1035,7 @@ def check_eks(eks: EksSettings) -> list[Problem]:
     problems += _check_eks_versions(eks)
     problems += _check_self_managed(eks)
     problems += _check_node_group_sizes(eks)
+    problems += check_egress("eks.nodeEgress", eks.node_egress)
     for i, profile in enumerate(eks.fargate_profiles):
         problems += _unique(f"eks.fargateProfiles[{i}].namespaces", "namespace", list(profile.namespaces))
     return problems

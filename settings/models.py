@@ -39,6 +39,9 @@ AT_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 GUARDRAIL_REASON = r"^[A-Za-z0-9 _.:/=+@-]+$"
+POSIX_USER = r"^(0|[1-9][0-9]{0,9}):(0|[1-9][0-9]{0,9})$"
+PREFIX_LIST_ID = r"^pl-[0-9a-f]{8,17}$"
+SG_RULE_DESCRIPTION = r"^[A-Za-z0-9. _:/()#,@\[\]+=&;{}!$*-]+$"
 LABEL_KEY = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 
 PATTERN_HELP: dict[str, str] = {
@@ -66,6 +69,9 @@ PATTERN_HELP: dict[str, str] = {
     CACHE_PREFIX: "a repository prefix: lowercase letters and digits separated by '.', '_' or '-'",
     K8S_NAMESPACE: "a Kubernetes namespace: lowercase letters, digits and dashes",
     GUARDRAIL_REASON: "a sentence in letters, digits, spaces and _ . : / = + @ - (it becomes an AWS tag value)",
+    POSIX_USER: 'a numeric user and group, UID:GID, such as "10001:10001"',
+    PREFIX_LIST_ID: "a managed prefix list id such as pl-63a5400a",
+    SG_RULE_DESCRIPTION: "a security group rule description: letters, digits, spaces and . _ : / ( ) # , @ [ ] + = & ; { } ! $ * -",
 }
 """Human descriptions of the patterns above, used in error messages instead of the regex."""
 
@@ -85,6 +91,21 @@ class Model(BaseModel):
 # --------------------------------------------------------------------------- network
 
 
+class FlowLogSettings(Model):
+    """``network.flowLogs``: VPC flow logs of every VPC, to CloudWatch Logs."""
+
+    enabled: bool = True
+    """Flow logs of ALL traffic of every VPC, to a CloudWatch Logs group encrypted with a customer-managed KMS
+    key (one per VPC, rotating). Default on. Cost: CloudWatch Logs ingestion and storage of vended logs, billed
+    per GB, and one KMS key per VPC (see docs/security.md). Turning it off needs ``offReason``."""
+    retention_days: LogRetention | None = Field(None, alias="retentionDays")
+    """Days to keep flow log records (a CloudWatch Logs retention value). Default: 365 in prod (what Security
+    Hub CloudWatch.16 asks), 30 elsewhere; longer retention costs more storage."""
+    off_reason: str | None = Field(None, alias="offReason", pattern=GUARDRAIL_REASON, min_length=15, max_length=256)
+    """Required with ``enabled: false``, refused otherwise: why the VPCs go without flow logs. It becomes the
+    guardrail exception tag ``guardrail-exception/vpc-flow-logs`` on each VPC."""
+
+
 class NetworkSettings(Model):
     """``container-platform:network``: one VPC per region in use."""
 
@@ -101,6 +122,8 @@ class NetworkSettings(Model):
     this order). Default: computed per region: the available zones, minus those EKS does not support
     when the region runs EKS, minus those that do not offer every instance type the region uses,
     sorted by zone id, the first azCount."""
+    flow_logs: FlowLogSettings = Field(FlowLogSettings(), alias="flowLogs")
+    """VPC flow logs; on by default, with the retention of the environment."""
 
 
 # -------------------------------------------------------------------------- registry
@@ -182,6 +205,35 @@ class RegistrySettings(Model):
 # ------------------------------------------------------------------------------- ecs
 
 
+class EgressSettings(Model):
+    """One more outbound rule on top of the defaults (``ecs.services[].egress``, ``eks.nodeEgress``)."""
+
+    name: str = Field(pattern=NAME, max_length=32)
+    """What the rule is for (``postgres``, ``partner-api``); unique in its list, it names the rule's resources."""
+    description: str = Field(pattern=SG_RULE_DESCRIPTION, min_length=1, max_length=255)
+    """Who needs it and why; becomes the security group rule's description."""
+    protocol: Literal["tcp", "udp"] = "tcp"
+    """``tcp`` (default) or ``udp``."""
+    port: int = Field(ge=1, le=65535)
+    """Destination port, or the first port of a range."""
+    to_port: int | None = Field(None, alias="toPort", ge=1, le=65535)
+    """Last port of a range; default ``port`` alone. To 0.0.0.0/0 or ::/0 only a single port is accepted."""
+    cidrs: tuple[str, ...] = ()
+    """IPv4 or IPv6 destination networks (``10.30.0.0/16``, ``0.0.0.0/0``)."""
+    prefix_list_ids: tuple[Annotated[str, Field(pattern=PREFIX_LIST_ID)], ...] = Field((), alias="prefixListIds")
+    """Managed prefix lists as destinations (``pl-...``), e.g. an AWS service's prefix list."""
+
+
+class AccessLogsSettings(Model):
+    """``ecs.accessLogs``: the S3 bucket the program creates for load balancer access logs."""
+
+    enabled: bool | None = None
+    """Write access logs of every ALB and NLB to the program's bucket. Default: on in prod, off elsewhere
+    (the bucket costs S3 storage and requests; ELB does not charge for delivery)."""
+    retention_days: int = Field(90, alias="retentionDays", ge=1, le=3650)
+    """Days before a log object expires (S3 lifecycle); default 90."""
+
+
 class LoadBalancerSettings(Model):
     """The load balancer in front of one ECS service."""
 
@@ -200,7 +252,8 @@ class LoadBalancerSettings(Model):
     ] = Field((), alias="privateLinkPrincipals")
     """NLB with privateLink: account roots or roles allowed to create endpoints; default none."""
     access_logs_bucket: str | None = Field(None, alias="accessLogsBucket", pattern=S3_BUCKET, max_length=63)
-    """ALB only: S3 bucket (with the ELB log-delivery bucket policy) for access logs; default none."""
+    """An S3 bucket of your own for this load balancer's access logs, in the home region, with the ELB
+    log-delivery bucket policy and SSE-S3; default the program's bucket when ``ecs.accessLogs`` is on, else none."""
     plain_http_reason: str | None = Field(
         None, alias="plainHttpReason", pattern=GUARDRAIL_REASON, min_length=15, max_length=256
     )
@@ -362,7 +415,20 @@ class ServiceSettings(Model):
     """Why the tasks need the server's network namespace. Required with networkMode host, rejected
     otherwise; it becomes the task definition's ``guardrail-exception/ecs-no-host-namespaces`` tag."""
     enable_execute_command: bool = Field(False, alias="enableExecuteCommand")
-    """Allow ``aws ecs execute-command`` into the tasks (logged to the cluster's exec log group); default false."""
+    """Allow ``aws ecs execute-command`` into the tasks; default false. Sessions are encrypted with the
+    cluster's ECS Exec key and logged to its encrypted exec log group; only then does the task role get the
+    SSM channel and key permissions."""
+    user: str | None = Field(None, pattern=POSIX_USER)
+    """Numeric ``UID:GID`` the container runs as. Default: the service's stable id from its name, the same
+    uid and gid its EFS access point enforces (10000-59999). UID 0 is root and needs runAsRootReason."""
+    run_as_root_reason: str | None = Field(
+        None, alias="runAsRootReason", pattern=GUARDRAIL_REASON, min_length=15, max_length=256
+    )
+    """Why the container must run as root (``user: "0:0"``). Required with UID 0, rejected otherwise; it becomes
+    the task definition's ``guardrail-exception/ecs-non-root-user`` tag."""
+    egress: tuple[EgressSettings, ...] = Field((), max_length=20)
+    """Outbound rules of the tasks beyond the defaults (HTTPS to anywhere, DNS to the VPC resolver, NFS to the
+    shared file system); default none. Other services, databases and APIs on other ports go here."""
 
 
 class InstanceSettings(Model):
@@ -418,6 +484,8 @@ class EcsSettings(Model):
     """Days to keep the services' log groups and the ECS Exec log group (a CloudWatch Logs retention)."""
     anywhere: AnywhereSettings | None = None
     """ECS Anywhere activation for on-premises servers; off when absent."""
+    access_logs: AccessLogsSettings = Field(AccessLogsSettings(), alias="accessLogs")
+    """Load balancer access logs in an S3 bucket the program creates; on in prod by default."""
     shared_file_system: bool = Field(False, alias="sharedFileSystem")
     """The cluster's EFS file system, which services mount with ``volumes``. Its own key, so that
     removing or renaming the last service that mounts it never deletes it; retained when turned off."""
@@ -583,6 +651,10 @@ class EksSettings(Model):
     """Emergency cluster-admin role that outlives every deploy identity; recommended in prod."""
     cluster_autoscaler: bool = Field(True, alias="clusterAutoscaler")
     """Install the Cluster Autoscaler, so node groups (including minSize 0) grow for pending pods; default on."""
+    node_egress: tuple[EgressSettings, ...] = Field((), alias="nodeEgress", max_length=20)
+    """Outbound rules of every node (and of the pods on the pod network, which share the nodes' security group)
+    beyond the defaults (HTTPS to anywhere, everything inside the VPC); default none. A pod that calls a database
+    or API outside the VPC on another port needs an entry here."""
     node_metadata_hop_limit: Literal[1, 2] = Field(1, alias="nodeMetadataHopLimit")
     """IMDSv2 hop limit on every node. 1 (default, AWS's AL2023 default and the EKS best-practice) keeps pods
     on the pod network away from the node role's credentials; every add-on here uses Pod Identity or host

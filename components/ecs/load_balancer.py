@@ -45,8 +45,11 @@ class ServiceLoadBalancerArgs:
     """NLB: also offer the service through a VPC endpoint service (connections need acceptance)."""
     private_link_principals: Sequence[str] = ()
     """NLB with private_link: principals allowed to create endpoints to it; default none."""
-    access_logs_bucket: str | None = None
-    """ALB: S3 bucket for access logs; default none."""
+    access_logs_bucket: pulumi.Input[str] | None = None
+    """S3 bucket for access logs (ALB and NLB; an NLB writes them for TLS listeners only), under the prefix
+    ``<name>``; default none."""
+    access_logs_ready: Sequence[pulumi.Resource] = ()
+    """What must exist before logging is enabled (the bucket policy: ELB tests its write access on enable)."""
     deletion_protection: bool = False
     """Refuse deletion of the load balancer (on in prod)."""
     plain_http_reason: str | None = None
@@ -156,11 +159,11 @@ class ServiceLoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=args.deletion_protection,
             access_logs=(
                 aws.lb.LoadBalancerAccessLogsArgs(bucket=args.access_logs_bucket, enabled=True, prefix=name)
-                if args.access_logs_bucket
+                if args.access_logs_bucket is not None
                 else None
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.access_logs_ready)),
         )
 
     def _target_group(self, name: str, args: ServiceLoadBalancerArgs, tags: Mapping[str, str]) -> aws.lb.TargetGroup:

@@ -11,9 +11,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.ecs.access_logs import AccessLogsBucket, AccessLogsBucketArgs
 from components.ecs.anywhere import EcsAnywhere, EcsAnywhereArgs
+from components.ecs.execute_command import exec_session_key_policy, execute_command_configuration
 from components.ecs.images import image_present
-from components.ecs.service import EcsService, EcsServiceArgs, LaunchType
+from components.ecs.service import EcsService, EcsServiceArgs, LaunchType, task_egress
 from components.efs import SharedFileSystem, SharedFileSystemArgs
 from components.iam import attach_policies, ec2_trust_policy
 from components.kms import logs_key_policy
@@ -76,6 +78,10 @@ class EcsPlatformArgs:
     """Pulumi-protect the shared file system, so no update or destroy deletes it; default off (on in prod)."""
     anywhere: AnywhereSettings | None = None
     """ECS Anywhere registration for on-premises servers; default off."""
+    access_logs: bool = False
+    """Create an access log bucket and write every service load balancer's access logs to it; default off."""
+    access_logs_retention_days: int = 90
+    """Days the access log bucket keeps a log object; default 90."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
@@ -153,6 +159,10 @@ class EcsPlatform(pulumi.ComponentResource):
     """EC2: the container instances' security group."""
     logs_key: aws.kms.Key
     """Rotating KMS key for the cluster's log groups (service logs and ECS Exec sessions)."""
+    exec_key: aws.kms.Key
+    """Rotating KMS key that encrypts ECS Exec sessions between the client and the container."""
+    access_logs: AccessLogsBucket | None
+    """The load balancers' access log bucket, when access logs are on."""
 
     def __init__(self, name: str, args: EcsPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:ecs:EcsPlatform", name, None, opts)
@@ -162,9 +172,11 @@ class EcsPlatform(pulumi.ComponentResource):
 
         self.logs_key = self._logs_key(name, args, tags)
         exec_logs = self._exec_logs(name, args, tags)
+        self.exec_key = self._exec_key(name, args, tags)
         self.cluster = self._cluster(name, args, exec_logs, tags)
         self.anywhere = self._anywhere(name, args)
         self.file_system = self._file_system(name, args)
+        self.access_logs = self._access_logs(name, args)
 
         start: list[pulumi.Resource] = list(args.execution_role_policies)
         capacity = None
@@ -215,15 +227,41 @@ class EcsPlatform(pulumi.ComponentResource):
             f"{name}-cluster",
             name=args.cluster_name,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
-            configuration=aws.ecs.ClusterConfigurationArgs(
-                execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
-                    logging="OVERRIDE",
-                    log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
-                        cloud_watch_log_group_name=exec_logs.name,
-                    ),
-                )
+            # ECS Exec is audited from any service's first session: encrypted and logged (execute_command.py).
+            configuration=execute_command_configuration(self.exec_key.arn, exec_logs.name),
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _exec_key(self, name: str, args: EcsPlatformArgs, tags: Mapping[str, str]) -> aws.kms.Key:
+        """The customer-managed key of ECS Exec sessions.
+
+        A key of its own: task roles that may decrypt sessions get nothing on the logs key.
+        """
+        return aws.kms.Key(
+            f"{name}-exec-key",
+            description=f"Encrypts ECS Exec sessions in ECS cluster {args.cluster_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(exec_session_key_policy(account))
             ),
             tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _access_logs(self, name: str, args: EcsPlatformArgs) -> AccessLogsBucket | None:
+        if not args.access_logs:
+            return None
+        return AccessLogsBucket(
+            f"{name}-access-logs",
+            AccessLogsBucketArgs(
+                region=args.region,
+                account_id=args.account_id,
+                retention_days=args.access_logs_retention_days,
+                force_destroy=not args.protect_data,
+                tags=args.tags,
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -254,6 +292,8 @@ class EcsPlatform(pulumi.ComponentResource):
                 subnet_ids=args.private_subnet_ids,
                 zone_ids=args.zone_ids,
                 owner="ecs",
+                region=args.region,
+                account_id=args.account_id,
                 access_points=[svc.name for svc in args.services if svc.volumes],
                 protect_data=args.protect_data,
                 tags=args.tags,
@@ -326,11 +366,14 @@ class EcsPlatform(pulumi.ComponentResource):
                     architecture=architecture,
                     log_retention_days=args.log_retention_days,
                     exec_log_group_arn=exec_logs.arn,
+                    exec_key_arn=self.exec_key.arn,
                     log_kms_key_arn=self.logs_key.arn,
                     capacity_association=association,
                     public_subnet_ids=args.public_subnet_ids,
                     vpc_cidr=args.vpc_cidr,
                     deletion_protection=args.deletion_protection,
+                    access_logs_bucket=self.access_logs.bucket.bucket if self.access_logs else None,
+                    access_logs_ready=[self.access_logs.policy] if self.access_logs else (),
                     efs=self.file_system.mounts.get(svc.name) if self.file_system else None,
                     start_dependencies=start,
                     tags=args.tags,
@@ -390,28 +433,14 @@ class EcsPlatform(pulumi.ComponentResource):
             f"{name}-instances-sg",
             description="ECS container instances: no inbound; tasks have their own security groups",
             vpc_id=args.vpc_id,
-            egress=[
-                aws.ec2.SecurityGroupEgressArgs(
-                    description="HTTPS to the ECS, ECR, S3 and CloudWatch endpoints",
-                    protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    cidr_blocks=["0.0.0.0/0"],
-                ),
-                *(
-                    [
-                        aws.ec2.SecurityGroupEgressArgs(
-                            description="NFS to the shared EFS file system",
-                            protocol="tcp",
-                            from_port=2049,
-                            to_port=2049,
-                            cidr_blocks=[args.vpc_cidr],
-                        )
-                    ]
-                    if any(svc.volumes for svc in args.services)
-                    else []
-                ),
-            ],
+            # The agent, ECR pulls, SSM and CloudWatch (443), DNS, and NFS when it mounts EFS for its tasks;
+            # awsvpc tasks leave through their own ENIs and groups, not this one.
+            egress=task_egress(
+                args.vpc_cidr,
+                self.file_system.security_group.id
+                if self.file_system is not None and any(svc.volumes for svc in args.services)
+                else None,
+            ),
             tags={**tags, "Name": f"{name}-instances-sg"},
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,9 +15,10 @@ from components.ecs.load_balancer import ServiceLoadBalancer, ServiceLoadBalance
 from components.ecs.scaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from components.ecs.task_execution_role import ecs_tasks_trust_policy
 from components.efs import EfsMount
+from components.efs.file_system import posix_id
 from components.iam import policy_document
 from components.tags import component_tags, guardrail_exception
-from settings.models import ServiceSettings
+from settings.models import EgressSettings, ServiceSettings
 
 LaunchType = Literal["FARGATE", "EC2"]
 
@@ -80,6 +82,7 @@ def _container_definitions(args: EcsServiceArgs) -> pulumi.Output[str]:
                 environment=svc.environment,
                 secrets=svc.secrets,
                 read_only_root_filesystem=svc.read_only_root_filesystem,
+                user=container_user(svc),
                 health_check=health,
                 mount_points=[
                     {"sourceVolume": EFS_VOLUME, "containerPath": v.efs, "readOnly": v.read_only} for v in svc.volumes
@@ -121,6 +124,9 @@ class EcsServiceArgs:
     """Retention of the service's log group; default 30 days."""
     exec_log_group_arn: pulumi.Input[str] | None = None
     """The cluster's ECS Exec log group; used only when the service enables execute command."""
+    exec_key_arn: pulumi.Input[str] | None = None
+    """The cluster's ECS Exec session key; the task role may decrypt with it only when the service enables
+    execute command. Default none (no kms:Decrypt in the task role)."""
     log_kms_key_arn: pulumi.Input[str] | None = None
     """KMS key that encrypts the service's log group; default: the CloudWatch Logs service key."""
     capacity_association: pulumi.Resource | None = None
@@ -131,6 +137,11 @@ class EcsServiceArgs:
     """VPC CIDR: an internal load balancer admits clients from it."""
     deletion_protection: bool = False
     """Protect the service's load balancer from deletion (prod)."""
+    access_logs_bucket: pulumi.Input[str] | None = None
+    """The platform's access log bucket; the service's ``loadBalancer.accessLogsBucket`` wins over it.
+    Default none: no access logs unless the service names a bucket."""
+    access_logs_ready: Sequence[pulumi.Resource] = ()
+    """The access log bucket's policy: the load balancer enables logging after it."""
     efs: EfsMount | None = None
     """The service's directory on the shared file system, when it mounts one."""
     start_dependencies: Sequence[pulumi.Resource] = ()
@@ -211,6 +222,7 @@ class EcsService(pulumi.ComponentResource):
         if not (statements or svc.enable_execute_command or args.efs is not None):
             return None
         exec_arn = args.exec_log_group_arn if svc.enable_execute_command else None
+        exec_key = args.exec_key_arn if svc.enable_execute_command else None
         efs = args.efs
         read_only = all(v.read_only for v in svc.volumes)
         return aws.iam.RolePolicy(
@@ -220,9 +232,10 @@ class EcsService(pulumi.ComponentResource):
                 exec_arn,
                 efs.file_system_arn if efs else None,
                 efs.access_point_arn if efs else None,
+                exec_key,
             ).apply(
                 lambda values: json.dumps(
-                    _with_efs(task_role_policy(statements, values[0]), values[1], values[2], read_only)
+                    _with_efs(task_role_policy(statements, values[0], values[3]), values[1], values[2], read_only)
                 )
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -253,6 +266,7 @@ class EcsService(pulumi.ComponentResource):
                 **tags,
                 **guardrail_exception("ecs-readonly-root-filesystem", svc.writable_root_filesystem_reason),
                 **guardrail_exception("ecs-no-host-namespaces", svc.host_network_reason),
+                **guardrail_exception("ecs-non-root-user", svc.run_as_root_reason),
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
         )
@@ -265,15 +279,12 @@ class EcsService(pulumi.ComponentResource):
             f"{name}-sg",
             description=f"Tasks of the {args.service.name} service",
             vpc_id=args.vpc_id,
-            egress=[
-                aws.ec2.SecurityGroupEgressArgs(
-                    description="Outbound to AWS APIs, registries and dependencies",
-                    protocol="-1",
-                    from_port=0,
-                    to_port=0,
-                    cidr_blocks=["0.0.0.0/0"],
-                )
-            ],
+            # Narrow egress (issue 17, item 5): what every task needs, plus what the service declares.
+            egress=task_egress(
+                args.vpc_cidr,
+                args.efs.security_group_id if args.efs is not None else None,
+                args.service.egress,
+            ),
             tags={**tags, "Name": f"{name}-sg"},
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -315,7 +326,8 @@ class EcsService(pulumi.ComponentResource):
                 certificate_arn=lb.certificate_arn,
                 private_link=lb.private_link,
                 private_link_principals=lb.private_link_principals,
-                access_logs_bucket=lb.access_logs_bucket,
+                access_logs_bucket=lb.access_logs_bucket or args.access_logs_bucket,
+                access_logs_ready=() if lb.access_logs_bucket else args.access_logs_ready,
                 deletion_protection=args.deletion_protection,
                 plain_http_reason=lb.plain_http_reason,
                 tags={**args.tags, "service": svc.name},
@@ -409,12 +421,17 @@ class EcsService(pulumi.ComponentResource):
 
 
 def task_role_policy(
-    statements: Sequence[tuple[Sequence[str], Sequence[str]]], exec_log_group_arn: str | None
+    statements: Sequence[tuple[Sequence[str], Sequence[str]]],
+    exec_log_group_arn: str | None,
+    exec_key_arn: str | None = None,
 ) -> dict[str, Any] | None:
     """A service's own task role policy: its configured statements, plus ECS Exec when enabled.
 
     ``statements`` are (actions, resources) pairs from config; ``exec_log_group_arn`` is
-    set when the service allows ECS Exec, whose sessions are logged to that group.
+    set when the service allows ECS Exec, whose sessions are logged to that group, and
+    ``exec_key_arn`` then names the cluster's session key: the SSM agent in the task decrypts
+    the session's data key with it (ECS developer guide, "Monitor Amazon ECS containers with
+    ECS Exec", IAM permissions: ``kms:Decrypt`` in the task role for the cluster's ``kmsKeyId``).
     """
     doc: list[dict[str, Any]] = [
         {"Sid": f"Config{i}", "Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
@@ -431,6 +448,10 @@ def task_role_policy(
                 "Resource": f"{exec_log_group_arn}:*",
             },
         ]
+        if exec_key_arn is not None:
+            doc.append(
+                {"Sid": "EcsExecSessionKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": exec_key_arn}
+            )
     return policy_document(doc) if doc else None
 
 
@@ -450,8 +471,13 @@ def container_definitions(
     read_only_root_filesystem: bool,
     health_check: Mapping[str, Any] | None,
     mount_points: Sequence[Mapping[str, Any]] = (),
+    user: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The container definitions of a one-container task, in RegisterTaskDefinition's shape."""
+    """The container definitions of a one-container task, in RegisterTaskDefinition's shape.
+
+    ``user`` is the numeric ``UID:GID`` the container runs as; None leaves the image's user (root
+    unless the image says otherwise), which the guardrail ecs-non-root-user refuses.
+    """
     container: dict[str, Any] = {
         "name": name,
         "image": image,
@@ -470,6 +496,8 @@ def container_definitions(
     }
     if read_only_root_filesystem:
         container["mountPoints"].append({"sourceVolume": SCRATCH_VOLUME, "containerPath": "/tmp", "readOnly": False})
+    if user is not None:
+        container["user"] = user
     if port is not None:
         container["portMappings"] = [{"containerPort": port, "protocol": "tcp", "name": f"{name}-{port}"}]
     if health_check is not None:
@@ -500,3 +528,89 @@ ECS_EXEC_ACTIONS: tuple[str, ...] = (
     "ssmmessages:OpenDataChannel",
 )
 """What the SSM agent in a task needs for ECS Exec; these actions take no resource ARN."""
+
+
+def container_user(svc: ServiceSettings) -> str:
+    """The ``UID:GID`` a service's container runs as: its ``user``, else its stable non-root id.
+
+    The default is the id its EFS access point enforces (``posix_id``), so files the process writes on
+    the shared file system and its own uid agree; it is never 0 (10000-59999).
+    """
+    if svc.user is not None:
+        return svc.user
+    uid = posix_id(svc.name)
+    return f"{uid}:{uid}"
+
+
+ANYWHERE_IPV4 = "0.0.0.0/0"
+
+
+def vpc_resolver(vpc_cidr: str) -> str:
+    """The Amazon-provided DNS server of a VPC as a /32.
+
+    It is the base of the VPC's primary CIDR plus two (Amazon VPC user guide, "Amazon DNS server").
+    """
+    network = ipaddress.IPv4Network(vpc_cidr)
+    return f"{network.network_address + 2}/32"
+
+
+def task_egress(
+    vpc_cidr: str, efs_security_group_id: pulumi.Input[str] | None, extra: Sequence[EgressSettings] = ()
+) -> list[aws.ec2.SecurityGroupEgressArgs]:
+    """Outbound rules of a service's tasks; nothing else leaves the task's ENI.
+
+    HTTPS anywhere, DNS to the VPC resolver, NFS to the file system, and the service's own ``egress`` entries:
+
+    - 443 to 0.0.0.0/0: ECR (API and image layers on S3), Secrets Manager, CloudWatch Logs and the other AWS
+      APIs, through the VPC endpoints or NAT; Fargate pulls images and secrets through the task's ENI.
+    - 53 (UDP and TCP) to the resolver: security groups do not filter traffic to the Amazon DNS server
+      (Amazon VPC user guide, "Security group rules"), so the rule changes nothing in AWS; it states the
+      intent, so that a reader of the group (or a scanner) sees DNS is expected.
+    - 2049 to the EFS security group, only when the service mounts the shared file system.
+    """
+    rules = [
+        aws.ec2.SecurityGroupEgressArgs(
+            description="HTTPS to AWS APIs, ECR and S3 (endpoints or NAT)",
+            protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_blocks=[ANYWHERE_IPV4],
+        )
+    ]
+    if vpc_cidr:
+        rules += [
+            aws.ec2.SecurityGroupEgressArgs(
+                description=f"DNS ({protocol.upper()}) to the VPC resolver",
+                protocol=protocol,
+                from_port=53,
+                to_port=53,
+                cidr_blocks=[vpc_resolver(vpc_cidr)],
+            )
+            for protocol in ("udp", "tcp")
+        ]
+    if efs_security_group_id is not None:
+        rules.append(
+            aws.ec2.SecurityGroupEgressArgs(
+                description="NFS to the shared EFS file system",
+                protocol="tcp",
+                from_port=2049,
+                to_port=2049,
+                security_groups=[efs_security_group_id],
+            )
+        )
+    return rules + [_declared_egress(entry) for entry in extra]
+
+
+def _declared_egress(entry: EgressSettings) -> aws.ec2.SecurityGroupEgressArgs:
+    """One ``egress`` entry of the config as an inline rule (IPv4, IPv6 and prefix lists in one)."""
+    v4 = [c for c in entry.cidrs if ipaddress.ip_network(c).version == 4]
+    v6 = [c for c in entry.cidrs if ipaddress.ip_network(c).version == 6]
+    return aws.ec2.SecurityGroupEgressArgs(
+        description=entry.description,
+        protocol=entry.protocol,
+        from_port=entry.port,
+        to_port=entry.to_port if entry.to_port is not None else entry.port,
+        cidr_blocks=v4 or None,
+        ipv6_cidr_blocks=v6 or None,
+        prefix_list_ids=list(entry.prefix_list_ids) or None,
+    )

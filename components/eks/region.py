@@ -39,12 +39,13 @@ from components.eks.documents import (
 )
 from components.eks.storage import ClusterStorage, ClusterStorageArgs
 from components.iam import attach_policies, ec2_trust_policy
-from components.kms import logs_key_policy
+from components.kms import eks_secrets_key_policy, logs_key_policy
 from components.tags import component_tags
 from settings.aws_tables import instance_architecture
 from settings.eks_versions import ami_image_id_parameter
 from settings.models import (
     AddonName,
+    EgressSettings,
     EksVersionSettings,
     FargateProfileSettings,
     ManagedNodeGroupSettings,
@@ -98,6 +99,8 @@ class EksRegionArgs:
     """Emergency cluster-admin role; default none."""
     log_retention_days: int = 90
     """Retention of the control-plane and applier log groups; default 90 days."""
+    node_egress: Sequence[EgressSettings] = ()
+    """Outbound rules of the nodes beyond HTTPS anywhere and everything inside the VPC; default none."""
     protect_data: bool = False
     """Pulumi-protect the EFS and ONTAP file systems so no update or destroy deletes their data (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -272,6 +275,27 @@ class EksRegion(pulumi.ComponentResource):
         )
         return role
 
+    def _secrets_key(
+        self,
+        name: str,
+        args: EksRegionArgs,
+        account: pulumi.Output[str],
+        cluster_role: aws.iam.Role,
+        tags: Mapping[str, str],
+    ) -> aws.kms.Key:
+        """The key that envelope-encrypts Kubernetes secrets; its policy lets the cluster role use it through EKS."""
+        return aws.kms.Key(
+            f"{name}-secrets-key",
+            description=f"Envelope encryption of Kubernetes secrets of {args.cluster_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.all(account, cluster_role.arn).apply(
+                lambda v: json.dumps(eks_secrets_key_policy(v[0], args.region, v[1]))
+            ),
+            tags=dict(tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
     def _cluster(
         self,
         name: str,
@@ -280,14 +304,8 @@ class EksRegion(pulumi.ComponentResource):
         logs_key: aws.kms.Key,
         tags: Mapping[str, str],
     ) -> eks.Cluster:
-        secrets_key = aws.kms.Key(
-            f"{name}-secrets-key",
-            description=f"Envelope encryption of Kubernetes secrets of {args.cluster_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            tags=dict(tags),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        cluster_role = self._cluster_role(name, args, account)
+        secrets_key = self._secrets_key(name, args, account, cluster_role, tags)
         # EKS writes into /aws/eks/<name>/cluster and creates it without retention or KMS unless it
         # exists first (EKS user guide, "Send control plane logs to CloudWatch Logs").
         log_group = aws.cloudwatch.LogGroup(
@@ -303,7 +321,7 @@ class EksRegion(pulumi.ComponentResource):
             f"{name}-cluster",
             name=args.cluster_name,
             version=args.version,
-            service_role=self._cluster_role(name, args, account),
+            service_role=cluster_role,
             vpc_id=args.vpc_id,
             # The control plane gets the first two AZs' private subnets only: a cluster's subnets may
             # later change only "in the same set of AZs as originally provided" (EKS user guide,
@@ -420,14 +438,7 @@ class EksRegion(pulumi.ComponentResource):
             ip_protocol="-1",
             opts=child,
         )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-node-egress",
-            description="Nodes reach AWS APIs, registries and each other",
-            security_group_id=group.id,
-            cidr_ipv4="0.0.0.0/0",
-            ip_protocol="-1",
-            opts=child,
-        )
+        self._node_egress(name, args, group)
         cluster_ingress = aws.ec2.SecurityGroupRule(
             f"{name}-cluster-from-nodes",
             description="Nodes to the control plane and to Fargate pods",
@@ -440,6 +451,58 @@ class EksRegion(pulumi.ComponentResource):
             opts=child,
         )
         return group, cluster_ingress
+
+    def _node_egress(self, name: str, args: EksRegionArgs, group: aws.ec2.SecurityGroup) -> list[pulumi.Resource]:
+        """Outbound rules of every node and of the pods on the pod network (the VPC CNI gives them the node's group).
+
+        - Everything inside the VPC: other nodes and pods, the control plane's ENIs and the cluster security
+          group (Fargate pods), CoreDNS and the VPC resolver, the storage file systems, the interface
+          endpoints and internal load balancers. The EKS user guide ("Amazon EKS security group requirements
+          and considerations", "Restricting cluster traffic") lists the control plane's 443 and 10250, DNS,
+          node-to-node traffic and "any protocol and ports that you expect your nodes to use for inter-node
+          communication": the VPC CIDR covers them all without tracking each port.
+        - TCP 443 anywhere: "outbound internet access so that nodes can access the Amazon EKS APIs for cluster
+          introspection and node registration", ECR and S3 (same page), through NAT or the VPC endpoints.
+        - ``eks.nodeEgress``: what else the workloads call outside the VPC.
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        rules: list[pulumi.Resource] = [
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-node-egress",
+                description="HTTPS to the EKS, ECR, S3 and STS APIs and other HTTPS services",
+                security_group_id=group.id,
+                cidr_ipv4="0.0.0.0/0",
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                opts=child,
+            ),
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-node-egress-vpc",
+                description="Inside the VPC: nodes, pods, control plane, DNS, storage, endpoints",
+                security_group_id=group.id,
+                cidr_ipv4=args.vpc_cidr,
+                ip_protocol="-1",
+                opts=child,
+            ),
+        ]
+        for entry in args.node_egress:
+            rules += [
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-node-egress-{entry.name}-{_destination_key(destination)}",
+                    description=entry.description,
+                    security_group_id=group.id,
+                    ip_protocol=entry.protocol,
+                    from_port=entry.port,
+                    to_port=entry.to_port if entry.to_port is not None else entry.port,
+                    cidr_ipv4=destination if _is_ipv4(destination) else None,
+                    cidr_ipv6=destination if ":" in destination else None,
+                    prefix_list_id=destination if destination.startswith("pl-") else None,
+                    opts=child,
+                )
+                for destination in (*entry.cidrs, *entry.prefix_list_ids)
+            ]
+        return rules
 
     def _node_group(
         self,
@@ -752,3 +815,13 @@ def _cluster_endpoint(cluster: aws.eks.Cluster) -> pulumi.Input[str]:
 
 def _cluster_certificate(cluster: aws.eks.Cluster) -> pulumi.Input[str]:
     return cluster.certificate_authority.apply(lambda authority: authority.data or "")
+
+
+def _is_ipv4(destination: str) -> bool:
+    """An IPv4 CIDR, as opposed to an IPv6 CIDR or a prefix list id (``pl-...``)."""
+    return not destination.startswith("pl-") and ":" not in destination
+
+
+def _destination_key(destination: str) -> str:
+    """A destination as a logical-name part: ``10.30.0.0/16`` -> ``10-30-0-0-16``, ``pl-1a2b`` stays."""
+    return destination.replace(".", "-").replace("/", "-").replace(":", "-").strip("-")

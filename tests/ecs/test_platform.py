@@ -294,10 +294,18 @@ def test_one_scaling_authority_per_cluster(prod: Plan, prod_config: dict[str, An
     assert (asg["minSize"], asg["desiredCapacity"], asg["protectFromScaleIn"]) == (2, 2, False)
 
 
-def test_instances_have_no_inbound_rules_and_reach_https_and_nfs_only(prod: Plan) -> None:
+def test_instances_have_no_inbound_rules_and_reach_https_dns_and_nfs_only(prod: Plan) -> None:
     sg = prod.named("ecs-instances-sg").inputs
     assert not sg.get("ingress")
-    assert [(r["fromPort"], r["cidrBlocks"]) for r in sg["egress"]] == [(443, ["0.0.0.0/0"]), (2049, ["10.20.0.0/16"])]
+    assert [(r["protocol"], r["fromPort"], r.get("cidrBlocks")) for r in sg["egress"]] == [
+        ("tcp", 443, ["0.0.0.0/0"]),
+        ("udp", 53, ["10.20.0.2/32"]),
+        ("tcp", 53, ["10.20.0.2/32"]),
+        ("tcp", 2049, None),
+    ]
+    # NFS only to the file system's own group, not to the whole VPC.
+    assert sg["egress"][3]["securityGroups"][0].startswith("sg-")
+    assert prod.named("ecs-efs-sg").urn in prod.named("ecs-instances-sg").propertyDependencies["egress"]
     # On EC2 the instance mounts EFS for its tasks.
     nfs = prod.named("ecs-instances-nfs").inputs
     assert (nfs["fromPort"], nfs["ipProtocol"]) == (2049, "tcp")
