@@ -6,6 +6,8 @@ They look at ECS clusters, task definitions, services and task sets. ``test_rule
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from policy.guardrails.rules.ecs import RULES
@@ -32,7 +34,67 @@ from tests.policy.subjects import (
     with_environment,
 )
 
+EXEC = ECS_CLUSTER.props["configuration"]["executeCommandConfiguration"]
+
+
+def exec_config(**changes: object) -> dict[str, object]:
+    """The cluster's ECS Exec configuration with some keys changed (None drops a key)."""
+    merged = {**EXEC, **changes}
+    return {"executeCommandConfiguration": {k: v for k, v in merged.items() if v is not None}}
+
+
 FIRING = [
+    fire(
+        "ecs-non-root-user",
+        with_containers(container("user")),
+        "container api sets no user",
+        id="unset",
+    ),
+    fire("ecs-non-root-user", with_containers(container(user="0:0")), "runs as root (user 0:0)", id="uid-0"),
+    fire("ecs-non-root-user", with_containers(container(user="root")), "runs as root (user root)", id="root-name"),
+    fire(
+        "ecs-non-root-user",
+        with_containers(container(), container(name="sidecar", user="0")),
+        "container sidecar runs as root",
+        absent=("container api",),
+        id="only-the-root-sidecar",
+    ),
+    fire(
+        "ecs-exec-audited",
+        drop(ECS_CLUSTER, "configuration"),
+        "no configuration.executeCommandConfiguration",
+        id="unset",
+    ),
+    fire("ecs-exec-audited", edit(ECS_CLUSTER, configuration=exec_config(kmsKeyId=None)), "no kmsKeyId", id="no-key"),
+    fire(
+        "ecs-exec-audited",
+        edit(ECS_CLUSTER, configuration=exec_config(logging="DEFAULT")),
+        "logging is DEFAULT",
+        id="default-logging",
+    ),
+    fire(
+        "ecs-exec-audited",
+        edit(ECS_CLUSTER, configuration=exec_config(logConfiguration={"cloudWatchLogGroupName": "/ecs/x/exec"})),
+        "to CloudWatch Logs (/ecs/x/exec) without encryption",
+        id="log-group-unencrypted",
+    ),
+    fire(
+        "ecs-exec-audited",
+        edit(
+            ECS_CLUSTER,
+            configuration=exec_config(
+                logConfiguration={"s3BucketName": "exec-logs", "s3BucketEncryptionEnabled": False}
+            ),
+        ),
+        "to S3 (exec-logs) without encryption",
+        id="bucket-unencrypted",
+    ),
+    fire(
+        "ecs-exec-audited",
+        edit(ECS_CLUSTER, configuration=exec_config(logConfiguration={})),
+        "names no log group or bucket",
+        id="no-destination",
+    ),
     fire(
         "ecs-container-insights",
         drop(ECS_CLUSTER, "settings"),
@@ -176,6 +238,18 @@ PASSING = [
         id="enhanced",
     ),
     passes("ecs-no-privileged", with_containers(container("privileged")), id="unset"),
+    passes("ecs-non-root-user", with_containers(container(user="10001:0")), id="root-group-only"),
+    passes("ecs-non-root-user", with_containers(container(user="app")), id="named-user"),
+    passes(
+        "ecs-exec-audited",
+        edit(
+            ECS_CLUSTER,
+            configuration=json.dumps(
+                exec_config(logConfiguration={"s3BucketName": "exec-logs", "s3BucketEncryptionEnabled": "true"})
+            ),
+        ),
+        id="encrypted-bucket-as-json",
+    ),
     passes(
         "ecs-no-host-namespaces",
         edit(TASK, networkMode="bridge", pidMode="task", requiresCompatibilities=["EXTERNAL"]),

@@ -32,6 +32,25 @@ from tests.policy.subjects import (
 
 FIRING = [
     fire(
+        "elb-access-logs",
+        on(drop(LB, "accessLogs"), PROD),
+        "accessLogs are not enabled",
+        "environment prod",
+        id="unset",
+    ),
+    fire(
+        "elb-access-logs",
+        on(edit(LB, accessLogs={"enabled": False, "bucket": "b"}), PROD),
+        "not enabled",
+        id="disabled",
+    ),
+    fire(
+        "elb-access-logs",
+        on(edit(LB, loadBalancerType="network", accessLogs={"enabled": "true"}), PROD),
+        "not enabled with a bucket",
+        id="nlb-without-bucket",
+    ),
+    fire(
         "elb-https-listeners",
         drop(HTTPS_LISTENER, "sslPolicy"),
         "HTTPS listener has no sslPolicy",
@@ -129,6 +148,9 @@ FIRING = [
 
 PASSING = [
     *compliant_cases(RULES),
+    passes("elb-access-logs", drop(LB, "accessLogs"), id="dev-may-keep-them-off"),
+    passes("elb-access-logs", on(LB, PROD), id="prod-with-logs"),
+    passes("elb-access-logs", on(edit(LB, loadBalancerType="gateway", accessLogs=None), PROD), id="gateway"),
     passes(
         "elb-https-listeners",
         edit(HTTPS_LISTENER, sslPolicy="ELBSecurityPolicy-TLS13-1-3-2021-06"),

@@ -30,7 +30,44 @@ from tests.policy.subjects import (
     passes,
 )
 
+OPEN_ALL = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"], "description": "All out"}
+
+
 FIRING = [
+    fire(
+        "sg-no-open-egress",
+        edit(TASK_SG, egress=[*TASK_SG.props["egress"], OPEN_ALL]),
+        "egress[2] lets every protocol and port out to the whole internet",
+        id="inline-all-traffic",
+    ),
+    fire(
+        "sg-no-open-egress",
+        edit(
+            TASK_SG,
+            egress=[{**OPEN_ALL, "protocol": "tcp", "toPort": 65535, "cidrBlocks": [], "ipv6CidrBlocks": ["::/0"]}],
+        ),
+        "tcp 0-65535",
+        id="inline-ipv6-port-range",
+    ),
+    fire(
+        "sg-no-open-egress",
+        edit(
+            EGRESS_RULE,
+            cidrIpv4="0.0.0.0/0",
+            ipProtocol="-1",
+            fromPort=None,
+            toPort=None,
+            referencedSecurityGroupId=None,
+        ),
+        "rule lets every protocol and port out",
+        id="standalone-all-traffic",
+    ),
+    fire(
+        "sg-no-open-egress",
+        edit(LEGACY_RULE, type="egress", protocol="udp", fromPort=1024, toPort=2048, cidrBlocks=["0.0.0.0/0"]),
+        "udp 1024-2048",
+        id="legacy-port-range",
+    ),
     fire(
         "sg-no-open-ingress",
         edit(
@@ -145,6 +182,23 @@ FIRING = [
 
 PASSING = [
     *compliant_cases(RULES),
+    passes(
+        "sg-no-open-egress",
+        edit(TASK_SG, egress=[{**OPEN_ALL, "cidrBlocks": ["10.20.0.0/16"]}]),
+        id="all-traffic-inside-the-vpc",
+    ),
+    passes(
+        "sg-no-open-egress",
+        edit(
+            EGRESS_RULE, cidrIpv6="::/0", ipProtocol="tcp", fromPort=8443, toPort=8443, referencedSecurityGroupId=None
+        ),
+        id="one-port-to-the-internet",
+    ),
+    passes(
+        "sg-no-open-egress",
+        edit(LEGACY_RULE, cidrBlocks=["0.0.0.0/0"], protocol="-1"),
+        id="legacy-ingress-is-not-egress",
+    ),
     passes("sg-no-open-ingress", LB_SG, others=(LB,), id="web-ports-on-internet-facing-load-balancer"),
     passes(
         "sg-no-open-ingress",

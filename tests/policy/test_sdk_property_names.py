@@ -34,6 +34,8 @@ def resource_source(type_token: str) -> Path:
         return _package_root(f"pulumi_{name}") / "provider.py"
     if package == "eks":
         return _package_root("pulumi_eks") / f"{_snake(name)}.py"
+    if package == "awsx":
+        return _package_root("pulumi_awsx") / module / f"{_snake(name)}.py"
     directory, _, resource = module.partition("/")
     return _package_root(f"pulumi_{package}") / directory / f"{_snake(resource)}.py"
 
@@ -81,7 +83,21 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
     ("aws:ecr/repositoryPolicy:RepositoryPolicy", ("policy",), {}),
     ("aws:ecr/registryPolicy:RegistryPolicy", ("policy",), {}),
     ("aws:ecrpublic/repositoryPolicy:RepositoryPolicy", ("policy",), {}),
-    ("aws:ecs/cluster:Cluster", ("settings", "tags"), {"ClusterSettingArgs": ("name", "value")}),
+    (
+        "aws:ecs/cluster:Cluster",
+        ("settings", "configuration", "tags"),
+        {
+            "ClusterSettingArgs": ("name", "value"),
+            "ClusterConfigurationArgs": ("executeCommandConfiguration",),
+            "ClusterConfigurationExecuteCommandConfigurationArgs": ("kmsKeyId", "logging", "logConfiguration"),
+            "ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs": (
+                "cloudWatchLogGroupName",
+                "cloudWatchEncryptionEnabled",
+                "s3BucketName",
+                "s3BucketEncryptionEnabled",
+            ),
+        },
+    ),
     (
         "aws:ecs/taskDefinition:TaskDefinition",
         ("containerDefinitions", "networkMode", "pidMode", "ipcMode", "taskRoleArn", "executionRoleArn", "volumes"),
@@ -118,7 +134,7 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
     ),
     ("eks:index:NodeGroup", ("nodeRootVolumeEncrypted", "nodeAssociatePublicIpAddress", "nodeSubnetIds"), {}),
     ("eks:index:ManagedNodeGroup", ("enableIMDSv2", "launchTemplate", "subnetIds", "tags"), {}),
-    ("aws:efs/fileSystem:FileSystem", ("encrypted", "tags"), {}),
+    ("aws:efs/fileSystem:FileSystem", ("encrypted", "kmsKeyId", "tags"), {}),
     (
         "aws:efs/accessPoint:AccessPoint",
         ("rootDirectory", "posixUser", "tags"),
@@ -140,9 +156,10 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
                 "subnets",
                 "subnetMappings",
                 "securityGroups",
+                "accessLogs",
                 "tags",
             ),
-            {},
+            {"LoadBalancerAccessLogsArgs": ("enabled", "bucket")},
         )
         for module in ("lb", "alb")
     ),
@@ -191,6 +208,11 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
         {"GroupMixedInstancesPolicyArgs": ("launchTemplate",), "GroupTagArgs": ("key", "value")},
     ),
     ("aws:cloudwatch/logGroup:LogGroup", ("retentionInDays", "kmsKeyId", "tags"), {}),
+    ("aws:kms/key:Key", ("enableKeyRotation", "customerMasterKeySpec", "policy", "tags"), {}),
+    ("awsx:ec2:Vpc", ("tags",), {}),
+    ("aws:ec2/vpc:Vpc", ("tags",), {}),
+    ("aws:ec2/flowLog:FlowLog", ("vpcId", "trafficType", "tags"), {}),
+    ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", ("vpcId", "ingress", "egress", "tags"), {}),
     (
         "aws:ec2/securityGroup:SecurityGroup",
         ("ingress", "egress", "tags"),
@@ -203,7 +225,14 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
                 "protocol",
                 "description",
             ),
-            "SecurityGroupEgressArgs": ("description",),
+            "SecurityGroupEgressArgs": (
+                "cidrBlocks",
+                "ipv6CidrBlocks",
+                "fromPort",
+                "toPort",
+                "protocol",
+                "description",
+            ),
         },
     ),
     (
@@ -211,7 +240,11 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
         ("cidrIpv4", "cidrIpv6", "fromPort", "toPort", "ipProtocol", "securityGroupId", "description", "tags"),
         {},
     ),
-    ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", ("description", "tags"), {}),
+    (
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        ("cidrIpv4", "cidrIpv6", "fromPort", "toPort", "ipProtocol", "description", "tags"),
+        {},
+    ),
     (
         "aws:ec2/securityGroupRule:SecurityGroupRule",
         ("type", "cidrBlocks", "ipv6CidrBlocks", "fromPort", "toPort", "protocol", "securityGroupId", "description"),
@@ -230,6 +263,24 @@ SDK_NAMES: list[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]]] = [
     ("aws:iam/userPolicyAttachment:UserPolicyAttachment", ("policyArn",), {}),
     ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", ("policyArn",), {}),
     ("aws:iam/policyAttachment:PolicyAttachment", ("policyArn",), {}),
+    ("aws:s3/bucket:Bucket", ("bucket", "tags"), {}),
+    ("aws:s3/bucketV2:BucketV2", ("bucket", "tags"), {}),
+    (
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        ("bucket", "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"),
+        {},
+    ),
+    ("aws:s3/bucketPolicy:BucketPolicy", ("bucket", "policy"), {}),
+    (
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        ("bucket", "rules"),
+        {"BucketLifecycleConfigurationRuleArgs": ("status",)},
+    ),
+    (
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+        ("bucket", "rules"),
+        {"BucketLifecycleConfigurationV2RuleArgs": ("status",)},
+    ),
 ]
 
 
@@ -253,7 +304,7 @@ def test_property_name_table_covers_every_type_a_rule_looks_at() -> None:
 def test_container_definition_keys_exist_in_the_ecs_api() -> None:
     model = botocore.session.get_session().get_service_model("ecs")
     definition = model.shape_for("ContainerDefinition").members
-    read = {"name", "privileged", "readonlyRootFilesystem", "logConfiguration", "environment"}
+    read = {"name", "privileged", "readonlyRootFilesystem", "logConfiguration", "environment", "user"}
     assert sorted(read - set(definition)) == []
     assert "logDriver" in definition["logConfiguration"].members
     assert {"name", "value"} <= set(definition["environment"].member.members)

@@ -92,6 +92,42 @@ def _efs_in_transit(r: Subject) -> Iterator[str]:
             yield f"EFS volume {volume.get('name')} has transitEncryption {efs.get('transitEncryption', 'unset')}; expected ENABLED"
 
 
+ROOT_USERS = ("0", "root")
+"""How a container names root in ``user`` (``uid``, ``uid:gid``, ``user`` or ``user:group``)."""
+
+
+def _non_root(r: Subject) -> Iterator[str]:
+    for c in containers(r):
+        user = c.get("user")
+        if user is None or str(user).strip() == "":
+            yield f"container {c.get('name')} sets no user; it runs as the image's user, root unless the image says otherwise"
+        elif str(user).split(":", 1)[0] in ROOT_USERS:
+            yield f"container {c.get('name')} runs as root (user {user})"
+
+
+def _exec_audited(r: Subject) -> Iterator[str]:
+    config = document(r.get("configuration")) or {}
+    exec_config = config.get("executeCommandConfiguration") if isinstance(config, Mapping) else None
+    if not isinstance(exec_config, Mapping):
+        yield "no configuration.executeCommandConfiguration: ECS Exec sessions would be neither encrypted with a key of yours nor logged"
+        return
+    if not exec_config.get("kmsKeyId"):
+        yield "executeCommandConfiguration has no kmsKeyId; sessions would not be encrypted with a customer-managed key"
+    if exec_config.get("logging") != "OVERRIDE":
+        yield f"executeCommandConfiguration.logging is {exec_config.get('logging', 'DEFAULT (unset)')}; expected OVERRIDE with a log destination"
+        return
+    logs = exec_config.get("logConfiguration") or {}
+    destinations = {
+        "CloudWatch Logs": (logs.get("cloudWatchLogGroupName"), logs.get("cloudWatchEncryptionEnabled")),
+        "S3": (logs.get("s3BucketName"), logs.get("s3BucketEncryptionEnabled")),
+    }
+    if not any(where for where, _ in destinations.values()):
+        yield "executeCommandConfiguration.logConfiguration names no log group or bucket"
+    for kind, (where, encrypted) in destinations.items():
+        if where and not truthy(encrypted):
+            yield f"ECS Exec logs go to {kind} ({where}) without encryption enabled"
+
+
 RULES = (
     Rule(
         id="ecs-container-insights",
@@ -124,6 +160,23 @@ RULES = (
         check=_readonly_root,
         controls=("ECS.5",),
         remediation="Write to the /tmp scratch volume or EFS; otherwise set writableRootFilesystemReason on the service.",
+    ),
+    Rule(
+        id="ecs-non-root-user",
+        title="Containers run as a non-root user unless the service opts out with a reason.",
+        resource_types=(TASK_DEFINITION,),
+        check=_non_root,
+        controls=("ECS.20",),
+        remediation="Leave the service's user at its default non-root UID:GID or set a non-root one; otherwise set "
+        "runAsRootReason on the service.",
+    ),
+    Rule(
+        id="ecs-exec-audited",
+        title="ECS clusters encrypt ECS Exec sessions with a KMS key and log them, encrypted.",
+        resource_types=(CLUSTER,),
+        check=_exec_audited,
+        remediation="Set configuration.executeCommandConfiguration with kmsKeyId, logging OVERRIDE and an encrypted "
+        "log group (EcsPlatform does).",
     ),
     Rule(
         id="ecs-awslogs",

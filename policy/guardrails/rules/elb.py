@@ -51,6 +51,14 @@ def _deletion_protection(r: Subject) -> Iterator[str]:
         yield f"enableDeletionProtection is not true in environment {r.environment}"
 
 
+def _access_logs(r: Subject) -> Iterator[str]:
+    if r.environment not in PROTECTED_ENVIRONMENTS or r.get("loadBalancerType", "application") == "gateway":
+        return
+    logs = r.get("accessLogs") or {}
+    if not (isinstance(logs, Mapping) and truthy(logs.get("enabled")) and logs.get("bucket")):
+        yield f"accessLogs are not enabled with a bucket in environment {r.environment}"
+
+
 def _multi_az(r: Subject) -> Iterator[str]:
     subnets = as_list(r.get("subnets")) or as_list(r.get("subnetMappings"))
     if len(subnets) < 2:
@@ -81,6 +89,14 @@ RULES = (
         check=_deletion_protection,
         controls=("ELB.6",),
         remediation="Set enableDeletionProtection; the program does when environment is prod.",
+    ),
+    Rule(
+        id="elb-access-logs",
+        title="Application and Network Load Balancers in prod write access logs to S3.",
+        resource_types=LOAD_BALANCERS,
+        check=_access_logs,
+        controls=("ELB.5",),
+        remediation="Leave ecs.accessLogs on in prod (the program's bucket), or set loadBalancer.accessLogsBucket.",
     ),
     Rule(
         id="elb-multi-az",

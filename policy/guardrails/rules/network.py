@@ -1,4 +1,7 @@
-"""Security groups: no ingress from the whole internet except 80/443 to public load balancers; every rule described."""
+"""Security groups: no ingress from the internet but 80/443 to public load balancers, narrow egress, described rules.
+
+Egress to the internet (0.0.0.0/0, ::/0) opens one port at a time; everything else names its networks.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +80,43 @@ def _open_to_world(r: Subject) -> Iterator[str]:
             yield f"{label} admits the internet on {protocol} {low}-{high} to {where}; only 80/443 on public load balancers may"
 
 
+ALL_PROTOCOLS = ("-1", "all")
+
+
+def _wide(protocol: str, low: int, high: int) -> bool:
+    """All protocols, or more than one port of one protocol: what egress to the internet must not allow."""
+    return protocol.lower() in ALL_PROTOCOLS or low != high
+
+
+def _open_egress(r: Subject) -> list[tuple[str, str, int, int]]:
+    """(label, protocol, fromPort, toPort) of every egress to 0.0.0.0/0 or ::/0."""
+    if r.type == GROUP:
+        rules = [(f"egress[{i}]", e) for i, e in enumerate(as_list(r.get("egress"))) if isinstance(e, Mapping)]
+    elif r.type == EGRESS:
+        rules = [("rule", {**r.props, "cidrBlocks": r.get("cidrIpv4"), "ipv6CidrBlocks": r.get("cidrIpv6")})]
+    elif r.type == LEGACY_RULE and r.get("type") == "egress":
+        rules = [("rule", r.props)]
+    else:
+        rules = []
+    return [
+        (
+            label,
+            str(rule.get("protocol", rule.get("ipProtocol"))),
+            _port(rule.get("fromPort"), 0),
+            _port(rule.get("toPort"), 65535),
+        )
+        for label, rule in rules
+        if any(c in OPEN for c in as_list(rule.get("cidrBlocks")) + as_list(rule.get("ipv6CidrBlocks")))
+    ]
+
+
+def _narrow_egress(r: Subject) -> Iterator[str]:
+    for label, protocol, low, high in _open_egress(r):
+        if _wide(protocol, low, high):
+            what = "every protocol and port" if protocol.lower() in ALL_PROTOCOLS else f"{protocol} {low}-{high}"
+            yield f"{label} lets {what} out to the whole internet; open single ports, or name the networks"
+
+
 def _described(r: Subject) -> Iterator[str]:
     if r.type == GROUP:
         for kind in ("ingress", "egress"):
@@ -96,6 +136,14 @@ RULES = (
         controls=("EC2.18", "EC2.19", "EC2.53", "EC2.54"),
         remediation="Admit the load balancer's security group or a specific CIDR instead of the internet.",
         scope="stack",
+    ),
+    Rule(
+        id="sg-no-open-egress",
+        title="No security group lets all traffic, or a port range, out to 0.0.0.0/0 or ::/0.",
+        resource_types=(GROUP, EGRESS, LEGACY_RULE),
+        check=_narrow_egress,
+        remediation="Allow single ports to the internet (443) and name networks or security groups for the rest; "
+        "services add theirs under ecs.services[].egress, EKS nodes under eks.nodeEgress.",
     ),
     Rule(
         id="sg-rules-described",
