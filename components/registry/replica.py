@@ -76,6 +76,8 @@ class RegistryReplicaArgs:
 
     region: str
     """The replica region (the region of the provider in ``opts``)."""
+    account_id: pulumi.Input[str]
+    """This AWS account: this region's key policy names it."""
     repositories: Sequence[RepositorySettings]
     """The home repositories; each is created here too, with its own settings, before replication."""
     creation_role_name: pulumi.Input[str]
@@ -150,7 +152,14 @@ class RegistryReplica(pulumi.ComponentResource):
         super().__init__("container-platform:registry:RegistryReplica", name, None, opts)
         tags = component_tags("registry", args.tags)
         self.kms_key = registry_key(
-            name, args.region, args.encryption, args.creation_role_name, tags, args.protect_data, self
+            name,
+            args.region,
+            args.encryption,
+            (args.creation_role_name, args.creation_role_arn),
+            args.account_id,
+            tags,
+            args.protect_data,
+            self,
         )
         # Replicas are read-only copies: pull only, never push.
         policy = repository_policy_json(args.pull_principals, args.pull_accounts, ())

@@ -9,6 +9,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.kms import registry_key_policy
 from components.registry.documents import account_root, key_use_policy, lifecycle_policy, repository_policy
 from settings.models import RepositorySettings
 
@@ -58,12 +59,16 @@ def registry_key(
     name: str,
     region: str,
     encryption: Encryption,
-    creation_role_name: pulumi.Input[str],
+    creation_role: tuple[pulumi.Input[str], pulumi.Input[str]],
+    account_id: pulumi.Input[str],
     tags: Mapping[str, str],
     protect: bool,
     parent: pulumi.Resource,
 ) -> aws.kms.Key | None:
     """The region's customer-managed key (KMS keys are regional), usable by the creation role.
+
+    ``creation_role`` is the creation role's (name, ARN). The key policy (``registry_key_policy``) lets
+    this account's principals and the creation role use the key only through ECR in this region.
 
     Repositories keep the key they were created with, whatever the config says later, so the
     key outlives its place in the program: ``retain_on_delete`` leaves it (and its alias, so it
@@ -74,18 +79,22 @@ def registry_key(
     if encryption != "customerManagedKey":
         return None
     keep = pulumi.ResourceOptions(parent=parent, retain_on_delete=True, protect=protect)
+    role_name, role_arn = creation_role
     key = aws.kms.Key(
         f"{name}-key",
         description=f"Encrypts container images of the shared registry in {region}",
         enable_key_rotation=True,
         deletion_window_in_days=30,
+        policy=pulumi.Output.all(account_id, role_arn).apply(
+            lambda v: json.dumps(registry_key_policy(v[0], region, v[1]))
+        ),
         tags=dict(tags),
         opts=keep,
     )
     aws.kms.Alias(f"{name}-key-alias", name_prefix=f"alias/{name}-", target_key_id=key.key_id, opts=keep)
     aws.iam.RolePolicy(
         f"{name}-creation-role-key",
-        role=creation_role_name,
+        role=role_name,
         policy=key.arn.apply(lambda arn: json.dumps(key_use_policy(arn))),
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -57,7 +57,7 @@ class SharedRegistryArgs:
     region: str
     """Home region (the region of the provider in ``opts``)."""
     account_id: pulumi.Input[str]
-    """This AWS account, for the replication destinations."""
+    """This AWS account, for the replication destinations and the key policy."""
     creation_role_name: pulumi.Input[str]
     """Name of the creation role; the home key is added to it."""
     creation_role_arn: pulumi.Input[str]
@@ -130,7 +130,14 @@ class SharedRegistry(pulumi.ComponentResource):
         tags = component_tags("registry", args.tags)
 
         self.kms_key = registry_key(
-            name, args.region, args.encryption, args.creation_role_name, tags, args.protect_data, self
+            name,
+            args.region,
+            args.encryption,
+            (args.creation_role_name, args.creation_role_arn),
+            args.account_id,
+            tags,
+            args.protect_data,
+            self,
         )
         document = repository_policy_json(args.pull_principals, args.pull_accounts, args.push_principals)
         self.repositories = repositories(

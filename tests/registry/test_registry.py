@@ -250,6 +250,7 @@ def build_replica(**overrides: Any) -> Plan:
         provider = aws.Provider("aws-ap-southeast-2", region="ap-southeast-2")
         args: dict[str, Any] = {
             "region": "ap-southeast-2",
+            "account_id": ACCOUNT_ID,
             "repositories": [WEB, API],
             "creation_role_name": "registry-creation-role-abc",
             "creation_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
@@ -349,6 +350,7 @@ def test_every_configured_repository_gets_its_settings_in_every_replica_region(s
                 f"registry-{region}",
                 RegistryReplicaArgs(
                     region=region,
+                    account_id=ACCOUNT_ID,
                     repositories=reg.repositories,
                     creation_role_name="registry-creation-role-abc",
                     creation_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/registry-creation-role-abc",
@@ -388,7 +390,11 @@ def test_replication_waits_for_the_replica_repositories() -> None:
         replica = RegistryReplica(
             "registry-ap-southeast-2",
             RegistryReplicaArgs(
-                region="ap-southeast-2", repositories=[WEB, API], creation_role_name="r", creation_role_arn="arn:r"
+                region="ap-southeast-2",
+                account_id=ACCOUNT_ID,
+                repositories=[WEB, API],
+                creation_role_name="r",
+                creation_role_arn="arn:r",
             ),
             opts=pulumi.ResourceOptions(provider=far),
         )
