@@ -1,4 +1,4 @@
-"""SharedFileSystem: an encrypted, TLS-only EFS file system reachable from every AZ, for ECS services or EKS pods."""
+"""SharedFileSystem: EFS with its own KMS key, TLS-only, reachable from every AZ, for ECS services or EKS pods."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import policy_document
+from components.kms import efs_key_policy
 from components.outputs import nth
 from components.tags import component_tags
 
@@ -46,6 +47,10 @@ class SharedFileSystemArgs:
     """Zone ids of those subnets (``use1-az1``), plain values: the mount targets are named after them."""
     owner: str
     """``ecs`` or ``eks``: the ``component`` tag, and who the security group's description names."""
+    region: str
+    """Region of the provider in ``opts``: the key policy lets EFS use the key in this region only."""
+    account_id: pulumi.Input[str]
+    """This AWS account: the key policy names it."""
     access_points: Sequence[str] = ()
     """Services that mount it (ECS); each gets its own access point, POSIX user and directory."""
     nfs_client_cidrs: Sequence[str] = ()
@@ -54,16 +59,24 @@ class SharedFileSystemArgs:
     """Let any NFS client that comes through a mount target mount and write (the EFS CSI driver mounts
     without IAM); otherwise only IAM principals granted ``ClientMount`` (ECS task roles) may."""
     protect_data: bool = False
-    """Pulumi-protect the file system so no update or destroy can delete its data (prod)."""
+    """Pulumi-protect the file system and its key so no update or destroy can delete its data (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on top of the provider's default tags."""
 
 
 class SharedFileSystem(pulumi.ComponentResource):
-    """Encrypted EFS with a mount target per AZ, TLS-only access, backups, and an access point per service."""
+    """EFS with its own rotating KMS key, a mount target per AZ, TLS-only access, backups, an access point per service.
+
+    The key is created here, not passed in: an EFS file system's key is fixed at creation
+    (terraform-provider-aws ``internal/service/efs/file_system.go``: ``kms_key_id`` is ForceNew), so
+    changing it replaces the file system. Like the file system it outlives the stack
+    (``retain_on_delete``), since data encrypted under it is unreadable without it.
+    """
 
     file_system: aws.efs.FileSystem
     """The file system."""
+    key: aws.kms.Key
+    """Customer-managed key of the file data (rotation on; EFS uses it only through EFS in this region)."""
     security_group: aws.ec2.SecurityGroup
     """Admits NFS from ``nfs_client_cidrs`` and from the rules the services add."""
     mount_targets: tuple[aws.efs.MountTarget, ...]
@@ -74,7 +87,8 @@ class SharedFileSystem(pulumi.ComponentResource):
     def __init__(self, name: str, args: SharedFileSystemArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:efs:SharedFileSystem", name, None, opts)
         tags = component_tags(args.owner, args.tags)
-        self.file_system = self._file_system(name, args, tags)
+        self.key = self._key(name, args, tags)
+        self.file_system = self._file_system(name, args, self.key, tags)
         self._backup_policy(name, self.file_system)
         self._file_system_policy(name, args, self.file_system)
         self.security_group = self._security_group(name, args, tags)
@@ -90,10 +104,26 @@ class SharedFileSystem(pulumi.ComponentResource):
         }
         self.register_outputs({"file_system_id": self.file_system.id})
 
-    def _file_system(self, name: str, args: SharedFileSystemArgs, tags: Mapping[str, str]) -> aws.efs.FileSystem:
+    def _key(self, name: str, args: SharedFileSystemArgs, tags: Mapping[str, str]) -> aws.kms.Key:
+        return aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the file data of EFS file system {name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(efs_key_policy(account, args.region))
+            ),
+            tags={**tags, "Name": f"{name}-key"},
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, protect=args.protect_data),
+        )
+
+    def _file_system(
+        self, name: str, args: SharedFileSystemArgs, key: aws.kms.Key, tags: Mapping[str, str]
+    ) -> aws.efs.FileSystem:
         return aws.efs.FileSystem(
             f"{name}-fs",
             encrypted=True,
+            kms_key_id=key.arn,
             performance_mode="generalPurpose",
             throughput_mode="elastic",
             lifecycle_policies=[

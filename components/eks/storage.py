@@ -158,6 +158,8 @@ class ClusterStorage(pulumi.ComponentResource):
                 subnet_ids=args.private_subnet_ids,
                 zone_ids=args.zone_ids,
                 owner="eks",
+                region=args.region,
+                account_id=args.account_id,
                 nfs_client_cidrs=[args.vpc_cidr],
                 # The EFS CSI driver mounts without IAM (docs/eks.md).
                 allow_mount_target_clients=True,

@@ -17,7 +17,14 @@ ZONES = ["euw1-az1", "euw1-az3"]
 def build(**overrides: object) -> Plan:
     def program() -> None:
         provider = aws.Provider("aws-eu-west-1", region="eu-west-1")
-        args: dict[str, object] = {"vpc_id": "vpc-1", "subnet_ids": SUBNETS, "zone_ids": ZONES, "owner": "ecs"}
+        args: dict[str, object] = {
+            "vpc_id": "vpc-1",
+            "subnet_ids": SUBNETS,
+            "zone_ids": ZONES,
+            "owner": "ecs",
+            "region": "eu-west-1",
+            "account_id": "123456789012",
+        }
         SharedFileSystem("fs", SharedFileSystemArgs(**{**args, **overrides}), pulumi.ResourceOptions(provider=provider))  # type: ignore[arg-type]
 
     return record(program)
@@ -66,3 +73,15 @@ def test_both_owners_build_the_same_file_system() -> None:
     eks = build(owner="eks", allow_mount_target_clients=True).named("fs-fs").inputs
     assert {k: v for k, v in ecs.items() if k != "tags"} == {k: v for k, v in eks.items() if k != "tags"}
     assert ecs["encrypted"] is True and ecs["throughputMode"] == "elastic"
+
+
+def test_given_any_owner_when_built_then_file_data_is_encrypted_with_its_own_rotating_key_kept_with_it() -> None:
+    plan = build(protect_data=True)
+    fs, key = plan.named("fs-fs"), plan.named("fs-key")
+    assert fs.inputs["encrypted"] is True and key.urn in fs.propertyDependencies["kmsKeyId"]
+    assert key.inputs["enableKeyRotation"] is True
+    assert (key.options["retainOnDelete"], key.options["protect"]) == (True, True)
+    sids = [s["Sid"] for s in json.loads(key.inputs["policy"])["Statement"]]
+    assert sids == ["AccountAdministersThroughIam", "EfsUsesKeyForThisAccount", "EfsServiceLinkedRoleDescribesKey"]
+    (efs,) = [s for s in json.loads(key.inputs["policy"])["Statement"] if s["Sid"] == "EfsUsesKeyForThisAccount"]
+    assert efs["Condition"]["StringEquals"]["kms:ViaService"] == "elasticfilesystem.eu-west-1.amazonaws.com"
