@@ -936,3 +936,41 @@ def test_a_secret_of_another_account_is_warned_about(dev_config: dict[str, Any])
 
 def test_dev_and_prod_deploy_to_different_accounts(dev_config: dict[str, Any], prod_config: dict[str, Any]) -> None:
     assert parse_config(dev_config).account_id != parse_config(prod_config).account_id
+
+
+@pytest.mark.parametrize(("stack", "days"), [("dev", 30), ("prod", 365)])
+def test_flow_logs_are_on_by_default_and_kept_per_environment(stack: str, days: int, load: Any) -> None:
+    cfg = parse_config(load(stack))
+    assert cfg.config.network.flow_logs.enabled is True
+    assert cfg.flow_log_retention_days == days
+    assert parse_config(set_path(load(stack), "network.flowLogs", {"retentionDays": 90})).flow_log_retention_days == 90
+
+
+FLOW_LOG_ERRORS = [
+    ({"enabled": False}, "network.flowLogs.offReason", "required with enabled: false"),
+    ({"offReason": "nothing runs in this VPC yet"}, "network.flowLogs.offReason", "applies only with enabled: false"),
+    ({"retentionDays": 10}, "network.flowLogs.retentionDays", "Input should be 1, 3, 5, 7, 14, 30"),
+    ({"enabled": False, "offReason": "n/a"}, "network.flowLogs.offReason", "at least 15 characters"),
+    (
+        {"trafficType": "REJECT"},
+        "network.flowLogs.trafficType",
+        "unknown key; expected one of enabled, retentionDays, offReason",
+    ),
+]
+
+
+@pytest.mark.parametrize(("value", "where", "message"), FLOW_LOG_ERRORS, ids=[str(e[0]) for e in FLOW_LOG_ERRORS])
+def test_bad_flow_log_settings_are_rejected_at_their_path(
+    value: dict[str, Any], where: str, message: str, dev_config: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(set_path(dev_config, "network.flowLogs", value))
+    assert any(str(p).startswith(f"{where}: ") and message in str(p) for p in caught.value.problems), (
+        caught.value.problems
+    )
+
+
+def test_flow_logs_may_be_turned_off_with_a_reason(dev_config: dict[str, Any]) -> None:
+    off = {"enabled": False, "offReason": "sandbox VPC - no workload traffic to investigate"}
+    flow = parse_config(set_path(dev_config, "network.flowLogs", off)).config.network.flow_logs
+    assert (flow.enabled, flow.off_reason) == (False, off["offReason"])

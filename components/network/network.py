@@ -1,8 +1,9 @@
-"""Network: one VPC per region on ``awsx.ec2.Vpc``, subnets tagged for load balancers, VPC endpoints."""
+"""Network: one VPC per region on ``awsx.ec2.Vpc``, subnets for load balancers, endpoints, flow logs, closed default SG."""
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -11,7 +12,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from components.tags import component_tags
+from components.kms import logs_key_policy
+from components.network.documents import flow_log_role_policy, flow_log_trust_policy
+from components.tags import component_tags, guardrail_exception
 
 NatStrategy = Literal["none", "single", "perAz"]
 
@@ -82,6 +85,8 @@ class NetworkArgs:
     """Region of the provider passed in ``opts``; used for endpoint service names."""
     cidr_block: str
     """IPv4 CIDR of the VPC, /16 to /20: the sizes the subnet layout (``subnet_cidrs``) is made for."""
+    account_id: pulumi.Input[str]
+    """This AWS account: the flow log key's policy and the delivery role's trust name it."""
     az_count: int = 2
     """Availability zones to spread subnets over, 1 to ``MAX_AZ_COUNT``; default 2. AZ i gets the subnet slot i
     (see ``subnet_cidrs``), so changing it adds or removes only the subnets of the last AZs."""
@@ -102,6 +107,14 @@ class NetworkArgs:
     instance_types: Sequence[str] = ()
     """EC2 instance types that will run in this network; a computed selection keeps only zones that offer
     every one of them. Default: none, so zones are not checked for instance type offerings."""
+    flow_logs: bool = True
+    """Flow logs of ALL traffic of the VPC to a CloudWatch Logs group encrypted with the network's own
+    rotating KMS key, delivered by a role that may write only to that group; default on."""
+    flow_log_retention_days: int = 365
+    """Retention of the flow log group (a CloudWatch Logs retention value); default 365 days."""
+    flow_logs_off_reason: str | None = None
+    """Why flow logs are off: required when ``flow_logs`` is false, refused otherwise. It becomes the VPC's
+    ``guardrail-exception/vpc-flow-logs`` tag, the one way past that guardrail. Default: none."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.az_count <= MAX_AZ_COUNT:
@@ -114,6 +127,8 @@ class NetworkArgs:
         clash = sorted(set(self.zone_ids) & set(self.excluded_zone_ids))
         if clash:
             raise ValueError(f"zone_ids {clash} are also in excluded_zone_ids; a zone cannot be pinned and excluded")
+        if self.flow_logs == (self.flow_logs_off_reason is not None):
+            raise ValueError("flow_logs_off_reason is required when flow_logs is false, and only then")
 
 
 class ZoneSelectionError(pulumi.RunError):
@@ -204,6 +219,14 @@ class Network(pulumi.ComponentResource):
     """Zone ids of the AZs the subnets are in (``use1-az1``), in subnet order; the same physical zones in every account."""
     zones: tuple[str, ...]
     """The same zone ids as plain values, known while the program runs: per-AZ children are named after them."""
+    default_security_group: aws.ec2.DefaultSecurityGroup
+    """The VPC's default security group, adopted with no rules: nothing that lands in it by default talks."""
+    flow_log: aws.ec2.FlowLog | None
+    """The VPC's flow log (ALL traffic, to ``flow_log_group``), unless flow logs are off."""
+    flow_log_group: aws.cloudwatch.LogGroup | None
+    """The flow log's CloudWatch Logs group, encrypted with ``logs_key``, unless flow logs are off."""
+    logs_key: aws.kms.Key | None
+    """Rotating KMS key of the flow log group, unless flow logs are off."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("container-platform:network:Network", name, None, opts)
@@ -213,6 +236,10 @@ class Network(pulumi.ComponentResource):
         self.zone_ids = pulumi.Output.from_input(list(self.zones))
         self.vpc = self._vpc(name, args, zones, tags)
         self.vpc_id = self.vpc.vpc_id
+        self.default_security_group = self._default_security_group(name, tags)
+        self.logs_key = self._logs_key(name, args, tags) if args.flow_logs else None
+        self.flow_log_group = self._flow_log_group(name, args, self.logs_key, tags) if self.logs_key else None
+        self.flow_log = self._flow_log(name, args, self.flow_log_group, tags) if self.flow_log_group else None
         self.public_subnet_ids = self.vpc.public_subnet_ids
         self.private_subnet_ids = (
             self.vpc.isolated_subnet_ids if args.nat_gateways == "none" else self.vpc.private_subnet_ids
@@ -253,8 +280,75 @@ class Network(pulumi.ComponentResource):
             # Auto fills the gateway endpoint's route tables from the subnets awsx creates.
             vpc_endpoint_strategy=awsx.ec2.VpcEndpointStrategy.AUTO,
             vpc_endpoint_specs=self._gateway_endpoints(name, args, tags),
-            tags=tags,
+            tags={**tags, **guardrail_exception("vpc-flow-logs", args.flow_logs_off_reason)},
             opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _default_security_group(self, name: str, tags: Mapping[str, str]) -> aws.ec2.DefaultSecurityGroup:
+        # Adopting the default group removes every rule it has and creates only the inline ones
+        # (terraform-provider-aws docs, aws_default_security_group): none here, so no ingress and no
+        # egress. Removing this resource later leaves the group as it is (closed), not restored.
+        return aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=self.vpc_id,
+            tags={**tags, "Name": f"{name}-default-sg-closed"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _logs_key(self, name: str, args: NetworkArgs, tags: Mapping[str, str]) -> aws.kms.Key:
+        return aws.kms.Key(
+            f"{name}-logs-key",
+            description=f"Encrypts the VPC flow logs of {name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(logs_key_policy(account, args.region))
+            ),
+            tags=dict(tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _flow_log_group(
+        self, name: str, args: NetworkArgs, key: aws.kms.Key, tags: Mapping[str, str]
+    ) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=key.arn,
+            tags=dict(tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _flow_log(
+        self, name: str, args: NetworkArgs, group: aws.cloudwatch.LogGroup, tags: Mapping[str, str]
+    ) -> aws.ec2.FlowLog:
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            description=f"VPC Flow Logs delivery into {name}'s flow log group",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: json.dumps(flow_log_trust_policy(account, args.region))
+            ),
+            tags=dict(tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-flow-logs-role-policy",
+            role=role.name,
+            policy=group.arn.apply(lambda arn: json.dumps(flow_log_role_policy(arn))),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc_id,
+            # ALL, not REJECT: accepted traffic is what an investigation of a compromised workload needs.
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            tags={**tags, "Name": f"{name}-flow-log"},
+            # The role must be able to write before the first delivery.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
 
     @staticmethod

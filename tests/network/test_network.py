@@ -34,6 +34,7 @@ def build(**overrides: Any) -> Plan:
     args = {
         "region": "eu-west-1",
         "cidr_block": "10.30.0.0/16",
+        "account_id": "123456789012",
         "az_count": 3,
         "nat_gateways": "single",
         "vpc_endpoints": True,
@@ -62,7 +63,20 @@ def test_children_are_named_after_and_parented_to_the_component(plan: Plan) -> N
     net = component(plan)
     children = [r for r in plan.resources if r.parent == net.urn]
     assert sorted(r.name for r in children) == sorted(
-        ["net-vpc", "net-endpoints-sg", "net-ecr-api", "net-ecr-dkr", "net-logs", "net-sts"]
+        [
+            "net-vpc",
+            "net-endpoints-sg",
+            "net-ecr-api",
+            "net-ecr-dkr",
+            "net-logs",
+            "net-sts",
+            "net-default-sg",
+            "net-logs-key",
+            "net-flow-logs",
+            "net-flow-logs-role",
+            "net-flow-logs-role-policy",
+            "net-flow-log",
+        ]
     )
 
 
@@ -166,7 +180,7 @@ def test_recorded_inputs_are_json_serialisable(plan: Plan) -> None:
 
 # --------------------------------------------------------------------------- zones
 
-US_EAST_1 = {"region": "us-east-1", "cidr_block": "10.10.0.0/16"}
+US_EAST_1 = {"region": "us-east-1", "cidr_block": "10.10.0.0/16", "account_id": "123456789012"}
 
 
 def chosen(plan: Plan) -> tuple[list[str], list[str]]:
@@ -400,12 +414,12 @@ def test_layout_rejects_a_vpc_prefix_it_is_not_made_for(vpc_cidr: str) -> None:
     with pytest.raises(ValueError, match=rf"has prefix /{prefix}; the subnet layout needs /16 to /20"):
         subnet_cidrs(vpc_cidr, 0)
     with pytest.raises(ValueError, match="the subnet layout needs /16 to /20"):
-        NetworkArgs(region="us-east-1", cidr_block=vpc_cidr)
+        NetworkArgs(region="us-east-1", cidr_block=vpc_cidr, account_id="123456789012")
 
 
 def test_az_count_beyond_the_layout_is_rejected_up_front() -> None:
     with pytest.raises(ValueError, match="az_count is 7; the subnet layout has slots for 1 to 6 AZs"):
-        NetworkArgs(region="us-east-1", cidr_block="10.10.0.0/16", az_count=7)
+        NetworkArgs(region="us-east-1", cidr_block="10.10.0.0/16", account_id="123456789012", az_count=7)
 
 
 def specs_by_name(plan: Plan, vpc_name: str = "net-vpc") -> dict[str, dict[str, Any]]:
@@ -480,3 +494,48 @@ def test_offline_awsx_mock_rejects_cidr_blocks_that_do_not_match_the_azs() -> No
         vpc(["10.0.192.0/22", "10.0.196.0/22"], ["10.0.0.0/19"])
     with pytest.raises(ValueError, match="all subnets must have explicit cidrBlocks"):
         vpc(["10.0.192.0/22", "10.0.196.0/22"], None)
+
+
+def test_flow_logs_go_to_an_encrypted_group_through_a_role_only_vpc_flow_logs_may_assume(plan: Plan) -> None:
+    log = plan.named("net-flow-log")
+    assert (log.inputs["trafficType"], log.inputs["logDestinationType"]) == ("ALL", "cloud-watch-logs")
+    for prop, source in (
+        ("vpcId", "net-vpc"),
+        ("logDestination", "net-flow-logs"),
+        ("iamRoleArn", "net-flow-logs-role"),
+    ):
+        assert plan.named(source).urn in log.propertyDependencies[prop], prop
+    assert plan.named("net-flow-logs-role-policy").urn in log.dependencies
+    group = plan.named("net-flow-logs")
+    assert (group.inputs["name"], group.inputs["retentionInDays"]) == ("/vpc/net/flow-logs", 365)
+    assert plan.named("net-logs-key").urn in group.propertyDependencies["kmsKeyId"]
+    key = plan.named("net-logs-key")
+    assert key.inputs["enableKeyRotation"] is True
+    (_, logs) = json.loads(key.inputs["policy"])["Statement"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    (trust,) = json.loads(plan.named("net-flow-logs-role").inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/*"},
+    }
+
+
+def test_the_default_security_group_is_adopted_with_no_rules(plan: Plan) -> None:
+    group = plan.named("net-default-sg")
+    assert group.type == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+    assert "ingress" not in group.inputs and "egress" not in group.inputs
+    assert plan.named("net-vpc").urn in group.propertyDependencies["vpcId"]
+
+
+def test_flow_logs_off_leave_the_reason_on_the_vpc_and_create_nothing_for_them() -> None:
+    reason = "lab VPC without workloads - nothing to investigate"
+    plan = build(flow_logs=False, flow_logs_off_reason=reason)
+    assert not plan.of_type("aws:ec2/flowLog:FlowLog") and not plan.of_type("aws:kms/key:Key")
+    assert plan.named("net-vpc").inputs["tags"]["guardrail-exception/vpc-flow-logs"] == reason
+    assert plan.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+
+
+@pytest.mark.parametrize(("flow_logs", "reason"), [(False, None), (True, "some reason given anyway")])
+def test_a_flow_log_reason_goes_with_flow_logs_off_and_only_then(flow_logs: bool, reason: str | None) -> None:
+    with pytest.raises(ValueError, match="flow_logs_off_reason is required when flow_logs is false, and only then"):
+        NetworkArgs(**US_EAST_1, flow_logs=flow_logs, flow_logs_off_reason=reason)

@@ -77,6 +77,11 @@ EXAMPLES: tuple[Example, ...] = (
         (("network.zoneIds", {"us-east-1": ["use1-az3", "use1-az1"]}),),
     ),
     Example("network-cidrs-ipv6", "Network", "dev", (("network.cidrs.us-east-1", "fd00::/8"),)),
+    Example("network-flowlogs-off", "Network", "dev", (("network.flowLogs", {"enabled": False}),)),
+    Example(
+        "network-flowlogs-reason", "Network", "dev", (("network.flowLogs.offReason", "no workload runs here yet"),)
+    ),
+    Example("network-flowlogs-retention", "Network", "dev", (("network.flowLogs.retentionDays", 10),)),
     Example("registry-repositories", "Registry", "dev", (("registry.repositories[worker].name", "web"),)),
     Example("registry-repositories-name", "Registry", "dev", (("registry.repositories[web].name", "Web"),)),
     Example(
