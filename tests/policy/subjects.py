@@ -227,6 +227,16 @@ ECS_CLUSTER = res(
         "tags": {"component": "ecs"},
         "settings": [{"value": "enabled", "name": "containerInsights"}],
         "name": "container-platform-dev",
+        "configuration": {
+            "executeCommandConfiguration": {
+                "kmsKeyId": KEY_ARN,
+                "logging": "OVERRIDE",
+                "logConfiguration": {
+                    "cloudWatchLogGroupName": "/ecs/container-platform-dev/exec",
+                    "cloudWatchEncryptionEnabled": True,
+                },
+            }
+        },
     },
 )
 CONTAINER: dict[str, Any] = {
@@ -235,6 +245,7 @@ CONTAINER: dict[str, Any] = {
     "essential": True,
     "privileged": False,
     "readonlyRootFilesystem": True,
+    "user": "51359:51359",
     "environment": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "PASSWORDLESS_LOGIN", "value": "on"}],
     "secrets": [{"name": "DB_PASSWORD", "valueFrom": SECRET_ARN}],
     "logConfiguration": {
@@ -366,6 +377,7 @@ EFS = res(
         "performanceMode": "generalPurpose",
         "throughputMode": "elastic",
         "encrypted": True,
+        "kmsKeyId": KEY_ARN,
         "tags": {"Name": "ecs-efs-fs", "component": "ecs"},
     },
 )
@@ -433,12 +445,19 @@ TASK_SG = res(
         "description": "Tasks of the web service",
         "egress": [
             {
-                "protocol": "-1",
-                "fromPort": 0,
-                "toPort": 0,
+                "protocol": "tcp",
+                "fromPort": 443,
+                "toPort": 443,
                 "cidrBlocks": ["0.0.0.0/0"],
-                "description": "Outbound to AWS APIs, registries and dependencies",
-            }
+                "description": "HTTPS to AWS APIs, ECR and S3 (endpoints or NAT)",
+            },
+            {
+                "protocol": "udp",
+                "fromPort": 53,
+                "toPort": 53,
+                "cidrBlocks": ["10.20.0.2/32"],
+                "description": "DNS (UDP) to the VPC resolver",
+            },
         ],
     },
 )
@@ -452,6 +471,7 @@ LB = res(
         "securityGroups": [LB_SG_ID],
         "dropInvalidHeaderFields": True,
         "enableDeletionProtection": True,
+        "accessLogs": {"enabled": True, "bucket": "ecs-access-logs-bucket-50f9d9d2f67d5cfd9", "prefix": "ecs-web-lb"},
         "tags": {"service": "web", "component": "ecs"},
     },
     {"securityGroups": [LB_SG.urn], "subnets": []},
@@ -685,6 +705,106 @@ LEGACY_RULE = res(
     },
 )
 
+ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
+ROOT_ADMINISTERS = {
+    "Sid": "AccountAdministersThroughIam",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROOT_ARN},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+LOGS_USE = {
+    "Sid": "LogsEncryptsThisAccountsLogGroups",
+    "Effect": "Allow",
+    "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
+    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    "Resource": "*",
+    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"}},
+}
+KMS_KEY = res(
+    "aws:kms/key:Key",
+    "ecs-logs-key",
+    {
+        "description": "Encrypts the CloudWatch log groups of ECS cluster container-platform-dev",
+        "enableKeyRotation": True,
+        "deletionWindowInDays": 30,
+        "policy": doc(ROOT_ADMINISTERS, LOGS_USE),
+        "tags": {"component": "ecs"},
+    },
+)
+VPC_COMPONENT = res(
+    "awsx:ec2:Vpc",
+    "network-us-east-1-vpc",
+    {"cidrBlock": "10.10.0.0/16", "tags": {"component": "network"}},
+)
+DEFAULT_SG = res(
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "network-us-east-1-default-sg",
+    {"vpcId": VPC_ID, "tags": {"Name": "network-us-east-1-default-sg-closed", "component": "network"}},
+    {"vpcId": [VPC_COMPONENT.urn], "tags": []},
+)
+FLOW_LOG = res(
+    "aws:ec2/flowLog:FlowLog",
+    "network-us-east-1-flow-log",
+    {
+        "vpcId": VPC_ID,
+        "trafficType": "ALL",
+        "logDestinationType": "cloud-watch-logs",
+        "logDestination": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/vpc/network-us-east-1/flow-logs",
+        "iamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/network-us-east-1-flow-logs-role-0a1b2c3",
+        "tags": {"Name": "network-us-east-1-flow-log", "component": "network"},
+    },
+    {"vpcId": [VPC_COMPONENT.urn]},
+)
+
+BUCKET_NAME = "ecs-access-logs-bucket-50f9d9d2f67d5cfd9"
+BUCKET_ARN = f"arn:aws:s3:::{BUCKET_NAME}"
+BUCKET = res("aws:s3/bucket:Bucket", "ecs-access-logs-bucket", {"forceDestroy": False, "tags": {"component": "ecs"}})
+PUBLIC_ACCESS_BLOCK = res(
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "ecs-access-logs-public-access-block",
+    {
+        "bucket": BUCKET_NAME,
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    },
+    {"bucket": [BUCKET.urn]},
+)
+DENY_PLAIN_HTTP = {
+    "Sid": "DenyInsecureTransport",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+ALB_LOG_DELIVERY = {
+    "Sid": "AlbLogDeliveryService",
+    "Effect": "Allow",
+    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+    "Action": "s3:PutObject",
+    "Resource": f"{BUCKET_ARN}/*/AWSLogs/{ACCOUNT}/*",
+}
+BUCKET_POLICY = res(
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "ecs-access-logs-policy",
+    {"bucket": BUCKET_NAME, "policy": doc(DENY_PLAIN_HTTP, ALB_LOG_DELIVERY)},
+    {"bucket": [BUCKET.urn], "policy": [BUCKET.urn]},
+)
+BUCKET_LIFECYCLE = res(
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "ecs-access-logs-lifecycle",
+    {
+        "bucket": BUCKET_NAME,
+        "rules": [
+            {"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""}, "expiration": {"days": 90}}
+        ],
+    },
+    {"bucket": [BUCKET.urn]},
+)
+
 COMPLIANT: tuple[Subject, ...] = (
     REPO,
     LIFECYCLE,
@@ -723,6 +843,14 @@ COMPLIANT: tuple[Subject, ...] = (
     INGRESS_RULE,
     EGRESS_RULE,
     LEGACY_RULE,
+    BUCKET,
+    PUBLIC_ACCESS_BLOCK,
+    BUCKET_POLICY,
+    BUCKET_LIFECYCLE,
+    KMS_KEY,
+    VPC_COMPONENT,
+    DEFAULT_SG,
+    FLOW_LOG,
 )
 
 

@@ -14,8 +14,11 @@ from tests.policy import test_rules_efs as efs
 from tests.policy import test_rules_eks as eks
 from tests.policy import test_rules_elb as elb
 from tests.policy import test_rules_iam as iam
+from tests.policy import test_rules_kms as kms
 from tests.policy import test_rules_logs as logs
 from tests.policy import test_rules_network as network
+from tests.policy import test_rules_s3 as s3
+from tests.policy import test_rules_vpc as vpc
 from tests.policy.subjects import COMPLIANT, LOG_GROUP, RULE, drop, retyped
 
 FIRING = [
@@ -27,7 +30,10 @@ FIRING = [
     *ec2.FIRING,
     *iam.FIRING,
     *logs.FIRING,
+    *kms.FIRING,
     *network.FIRING,
+    *vpc.FIRING,
+    *s3.FIRING,
 ]
 PASSING = [
     *ecr.PASSING,
@@ -38,7 +44,10 @@ PASSING = [
     *ec2.PASSING,
     *iam.PASSING,
     *logs.PASSING,
+    *kms.PASSING,
     *network.PASSING,
+    *vpc.PASSING,
+    *s3.PASSING,
 ]
 """Every area's cases, in the order ``RULES`` lists the areas."""
 

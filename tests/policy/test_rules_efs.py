@@ -30,6 +30,13 @@ FIRING = [
     fire("efs-encrypted", edit(EFS, encrypted=False), "encrypted is not true", id="false"),
     fire("efs-encrypted", edit(EFS, encrypted="false"), "encrypted is not true", id="string-false"),
     fire(
+        "efs-customer-managed-key",
+        drop(EFS, "kmsKeyId"),
+        "kmsKeyId is not set; file data would be encrypted with the AWS managed aws/elasticfilesystem key",
+        id="aws-managed-key",
+    ),
+    fire("efs-customer-managed-key", edit(EFS, kmsKeyId=""), "kmsKeyId is not set", id="empty"),
+    fire(
         "efs-backups",
         EFS,
         "no aws:efs/backupPolicy with status ENABLED targets this file system",

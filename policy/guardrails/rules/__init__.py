@@ -1,7 +1,7 @@
 """Every guardrail, one module per AWS area; ``RULES`` is the order the pack and SECURITY.md list them in."""
 
 from ..model import Rule
-from . import ec2, ecr, ecs, efs, eks, elb, iam, logs, network
+from . import ec2, ecr, ecs, efs, eks, elb, iam, kms, logs, network, s3, vpc
 
 RULES: tuple[Rule, ...] = (
     *ecr.RULES,
@@ -12,6 +12,9 @@ RULES: tuple[Rule, ...] = (
     *ec2.RULES,
     *iam.RULES,
     *logs.RULES,
+    *kms.RULES,
     *network.RULES,
+    *vpc.RULES,
+    *s3.RULES,
 )
 """All rules; ids are unique (a test checks)."""

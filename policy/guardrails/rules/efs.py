@@ -19,6 +19,11 @@ def _encrypted(r: Subject) -> Iterator[str]:
         yield "encrypted is not true; EFS encryption at rest can only be chosen at creation"
 
 
+def _customer_key(r: Subject) -> Iterator[str]:
+    if not r.get("kmsKeyId"):
+        yield "kmsKeyId is not set; file data would be encrypted with the AWS managed aws/elasticfilesystem key"
+
+
 def _backed_up(r: Subject) -> Iterator[str]:
     for policy in r.stack.of_type(BACKUP_POLICY) if r.stack else []:
         targets = [d.urn for d in policy.depends_on("fileSystemId")]
@@ -49,6 +54,14 @@ RULES = (
         check=_encrypted,
         controls=("EFS.1", "EFS.8"),
         remediation="Set encrypted (SharedFileSystem and EksRegion do).",
+    ),
+    Rule(
+        id="efs-customer-managed-key",
+        title="EFS file systems encrypt file data with a customer-managed KMS key.",
+        resource_types=(FILE_SYSTEM,),
+        check=_customer_key,
+        remediation="Pass kmsKeyId (SharedFileSystem creates a rotating key whose policy admits EFS only). "
+        "Changing it replaces the file system.",
     ),
     Rule(
         id="efs-backups",
