@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 
-
 def is_provider_type_alias(text: str) -> bool:
     """pulumi-aws's own aliases for its renamed modules (``aws:lb/*`` <- ``aws:elasticloadbalancingv2/*``).
 
