@@ -718,8 +718,12 @@ def test_real_vpc_cidr_change_replaces_the_vpc(dev_base: dict[str, Any]) -> None
     assert text.startswith(
         "## Stateful resources replaced or deleted\n\n- **replace** `network-us-east-1-vpc` `awsx:ec2:Vpc`"
     )
-    # The security groups that allow the VPC's CIDR change in place.
-    assert {r.type for r in diff.of_kind("update")} == {"aws:ec2/securityGroup:SecurityGroup"}
+    # The security groups that allow the VPC's CIDR (or its DNS resolver) change in place, and so does the
+    # EKS nodes' egress rule to the VPC (a CIDR change is no switch of the rule's destination type).
+    assert {r.type for r in diff.of_kind("update")} == {
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    }
 
 
 def test_real_added_zone_adds_subnets_and_replaces_what_pins_its_subnets(dev_base: dict[str, Any]) -> None:
@@ -826,7 +830,10 @@ def _args_class(token: str) -> type:
         module_name = f"pulumi_awsx.{top}"
     else:
         module_name = "pulumi_eks"
-    return getattr(importlib.import_module(module_name), f"{name}Args")
+    module = importlib.import_module(module_name)
+    # The SDK names a resource's args <Name>InitArgs when <Name>Args is taken by a nested input type
+    # (s3 BucketServerSideEncryptionConfiguration).
+    return getattr(module, f"{name}InitArgs", None) or getattr(module, f"{name}Args")
 
 
 def _sdk_properties(cls: type) -> dict[str, property]:

@@ -393,6 +393,19 @@ EXAMPLES: tuple[Example, ...] = (
         (("ecs.anywhere", {"expirationDate": "2026-12-20"}), ("ecs.services[web].launchType", "EXTERNAL")),
     ),
     Example(
+        "ecs-external-egress",
+        "ECS",
+        "dev",
+        (
+            ("ecs.anywhere", {"expirationDate": "2026-12-20"}),
+            ("ecs.services[worker].launchType", "EXTERNAL"),
+            (
+                "ecs.services[worker].egress",
+                [{"name": "db", "description": "DB", "port": 5432, "cidrs": ["10.0.0.0/8"]}],
+            ),
+        ),
+    ),
+    Example(
         "ecs-external-host-network",
         "ECS",
         "dev",
@@ -411,8 +424,69 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         "ecs-nlb-health-check-path", "ECS", "dev", (("ecs.services[api].loadBalancer.healthCheckPath", "/healthz"),)
     ),
+    Example("ecs-root-needs-reason", "ECS", "dev", (("ecs.services[worker].user", "0:0"),)),
     Example(
-        "ecs-nlb-access-logs", "ECS", "dev", (("ecs.services[api].loadBalancer.accessLogsBucket", "acme-elb-logs"),)
+        "ecs-root-reason-without-root",
+        "ECS",
+        "dev",
+        (("ecs.services[worker].runAsRootReason", "the image needs root to bind port 80"),),
+    ),
+    Example(
+        "ecs-root-reason-for-non-root",
+        "ECS",
+        "dev",
+        (
+            ("ecs.services[worker].user", "10001:10001"),
+            ("ecs.services[worker].runAsRootReason", "the image needs root to bind port 80"),
+        ),
+    ),
+    Example("ecs-user-id-too-large", "ECS", "dev", (("ecs.services[worker].user", "4294967295:0"),)),
+    Example(
+        "ecs-egress-needs-destination",
+        "ECS",
+        "dev",
+        (("ecs.services[worker].egress", [{"name": "db", "description": "Orders database", "port": 5432}]),),
+    ),
+    Example(
+        "ecs-egress-host-bits",
+        "ECS",
+        "dev",
+        (
+            (
+                "ecs.services[worker].egress",
+                [{"name": "db", "description": "Orders database", "port": 5432, "cidrs": ["10.30.0.1/16"]}],
+            ),
+        ),
+    ),
+    Example(
+        "ecs-egress-backwards-range",
+        "ECS",
+        "dev",
+        (
+            (
+                "ecs.services[worker].egress",
+                [{"name": "app", "description": "App ports", "port": 9000, "toPort": 8000, "cidrs": ["10.0.0.0/8"]}],
+            ),
+        ),
+    ),
+    Example(
+        "ecs-egress-range-to-internet",
+        "ECS",
+        "dev",
+        (
+            (
+                "ecs.services[worker].egress",
+                [
+                    {
+                        "name": "out",
+                        "description": "Anything high",
+                        "port": 1024,
+                        "toPort": 65535,
+                        "cidrs": ["0.0.0.0/0"],
+                    }
+                ],
+            ),
+        ),
     ),
     Example("ecs-alb-plain-http", "ECS", "dev", (("ecs.services[web].loadBalancer.plainHttpReason", DELETE),)),
     Example("ecs-writable-root-needs-reason", "ECS", "dev", (("ecs.services[worker].readOnlyRootFilesystem", False),)),
