@@ -107,7 +107,7 @@ def test_exports_hold_each_network(plans: dict[str, Plan]) -> None:
 
 def test_settings_warnings_reach_the_plan(plans: dict[str, Plan]) -> None:
     assert (
-        "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
+        "ecs.services[web].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
         in plans["dev"].warnings
     )
 

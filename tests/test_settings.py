@@ -723,7 +723,7 @@ def test_settings_are_frozen(dev_config: dict[str, Any]) -> None:
 def test_warnings_flag_plain_http_with_its_reason(dev_config: dict[str, Any]) -> None:
     warnings = parse_config(dev_config).warnings
     assert (
-        "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
+        "ecs.services[web].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
         in warnings
     )
 
@@ -905,7 +905,7 @@ def test_eks_warnings_name_what_is_missing(prod_config: dict[str, Any], dev_conf
         in parse_config(unused).warnings
     )
     off = parse_config(set_path(dev_config, "eks.clusterAutoscaler", False)).warnings
-    assert any(w.startswith("eks.nodeGroups[1]: nothing scales it") for w in off)
+    assert any(w.startswith("eks.nodeGroups[spot]: nothing scales it") for w in off)
 
 
 def test_pinned_versions_are_the_only_source_of_add_on_versions(dev_config: dict[str, Any]) -> None:
@@ -930,7 +930,7 @@ def test_pinned_versions_are_the_only_source_of_add_on_versions(dev_config: dict
 def test_a_secret_of_another_account_is_warned_about(dev_config: dict[str, Any]) -> None:
     other = "arn:aws:secretsmanager:us-east-1:210987654321:secret:shared-db"
     warnings = parse_config(set_path(dev_config, "ecs.services[0].secrets.DATABASE_URL", other)).warnings
-    assert any(w.startswith("ecs.services[0].secrets.DATABASE_URL: in account 210987654321") for w in warnings)
+    assert any(w.startswith("ecs.services[web].secrets.DATABASE_URL: in account 210987654321") for w in warnings)
     assert not any("secrets.DATABASE_URL" in w for w in parse_config(dev_config).warnings)
 
 

@@ -42,7 +42,7 @@ def test_dev_alb_is_public_http_only_with_a_warning(dev: Plan) -> None:
     assert (listener.inputs["port"], listener.inputs["protocol"]) == (80, "HTTP")
     assert listener.inputs["defaultActions"][0]["type"] == "forward"
     assert (
-        "ecs.services[0].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
+        "ecs.services[web].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 (guardrail exception: dev has no domain or ACM certificate yet - synthetic test traffic only)"
         in dev.warnings
     )
 
