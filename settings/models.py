@@ -229,7 +229,7 @@ class AccessLogsSettings(Model):
 
     enabled: bool | None = None
     """Write access logs of every ALB and NLB to the program's bucket. Default: on in prod, off elsewhere
-    (the bucket costs S3 storage and requests; ELB does not charge for delivery)."""
+    (the bucket costs S3 storage and requests; ALB log delivery itself is not billed)."""
     retention_days: int = Field(90, alias="retentionDays", ge=1, le=3650)
     """Days before a log object expires (S3 lifecycle); default 90."""
 
