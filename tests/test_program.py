@@ -273,6 +273,8 @@ def test_dev_destroys_cleanly_and_keeps_only_what_holds_data(plans: dict[str, Pl
     assert retained == sorted(
         [r.name for r in dev.of_type("aws:efs/fileSystem:FileSystem")]
         + [r.name for r in dev.of_type("aws:kms/key:Key") if r.name.startswith("registry")]
+        # Each file system's key: its data is unreadable without it.
+        + [r.name for r in dev.of_type("aws:kms/key:Key") if r.name.endswith("efs-key")]
         + [r.name for r in dev.of_type("aws:kms/alias:Alias") if r.name.startswith("registry")]
     ), retained
     # The applier's invocations go first: they depend on the function and its access.
