@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from offline_plan.recorder import Plan
+from offline_plan.recorder import Plan, run_stack, stack_config
 from policy.guardrails.offline import evaluate
+from tests.conftest import set_path
 
 STACKS = ("dev", "prod")
 AWSX_VPC = "awsx:ec2:Vpc"
@@ -189,3 +190,15 @@ def test_planted_key_without_policy_or_with_a_wide_statement_is_rejected(committ
 def test_the_committed_plans_pass_the_new_rules(committed_plans: dict[str, Plan], stack: str) -> None:
     rules = {"vpc-flow-logs", "vpc-default-sg-closed", "efs-customer-managed-key", "kms-key-rotation", "kms-key-policy"}
     assert {policy for policy, _ in _planted(committed_plans, lambda plan: None, stack)} & rules == set()
+
+
+def test_flow_logs_turned_off_with_a_reason_show_as_an_exception_not_a_violation() -> None:
+    """The one way past vpc-flow-logs: network.flowLogs.offReason becomes the VPC's exception tag."""
+    reason = "sandbox VPC - no workload traffic to investigate"
+    config = set_path(stack_config("dev"), "network.flowLogs", {"enabled": False, "offReason": reason})
+    plan = run_stack("dev", config)
+    assert not plan.of_type(FLOW_LOG) and plan.of_type(DEFAULT_SG)
+    report = evaluate(plan.to_json())
+    assert [v for v in report.mandatory if v.policy == "vpc-flow-logs"] == []
+    waived = [v for v in report.exceptions if "vpc-flow-logs waived" in v.message]
+    assert [v.resource for v in waived] == ["awsx:ec2:Vpc::network-us-east-1-vpc"] and reason in waived[0].message
