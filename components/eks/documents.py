@@ -1,7 +1,7 @@
-"""Pure builders for EKS: trust policies, add-on catalogue, StorageClass specs, Trident backend.
+"""Pure builders for the EKS region: trust policies, managed policy ARNs and the add-on catalogue.
 
 Values come from AWS's EKS user guide (add-on names, service accounts, managed policies)
-and the CSI drivers' parameter references; see README "EKS".
+and the CSI drivers' parameter references; see docs/eks.md.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from .model import EXCEPTION_TAG_PREFIX, MIN_REASON_LENGTH, Rule, StackView, Sub
 from .rules import RULES
 
 PACK_NAME = "container-platform-guardrails"
-PACK_DESCRIPTION = "container-platform guardrails, mapped to AWS Security Hub FSBP controls (see SECURITY.md)"
+PACK_DESCRIPTION = "container-platform guardrails, mapped to AWS Security Hub controls (see docs/security.md)"
 FRAMEWORK = "AWS Security Hub CSPM controls"
 
 EXCEPTIONS_POLICY = "guardrail-exceptions"

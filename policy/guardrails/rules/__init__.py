@@ -1,4 +1,4 @@
-"""Every guardrail, one module per AWS area; ``RULES`` is the order the pack and SECURITY.md list them in."""
+"""Every guardrail, one module per AWS area; ``RULES`` is the order the pack and docs/security.md list them in."""
 
 from ..model import Rule
 from . import ec2, ecr, ecs, efs, eks, elb, iam, kms, logs, network, s3, vpc
