@@ -620,11 +620,11 @@ def test_awsx_vpc_without_explicit_blocks_recomputes_every_subnet() -> None:
 
 
 def test_update_of_a_type_without_data_says_so() -> None:
-    entry = _forced("aws:s3/bucket:Bucket", {"bucket": "a"}, {"bucket": "b"})
+    entry = _forced("aws:sns/topic:Topic", {"bucket": "a"}, {"bucket": "b"})
     assert entry.kind == "update" and entry.unchecked
     text = render_markdown(
         diff_plans(
-            plan(resource("r", "aws:s3/bucket:Bucket")), plan(resource("r", "aws:s3/bucket:Bucket", inputs={"x": 1}))
+            plan(resource("r", "aws:sns/topic:Topic")), plan(resource("r", "aws:sns/topic:Topic", inputs={"x": 1}))
         )
     )
     assert "no ForceNew data for this type" in text
