@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -16,6 +17,18 @@ sys.path.insert(0, str(ROOT))
 
 from offline_plan.recorder import engine_config, stack_config  # noqa: E402
 from settings import Settings, parse  # noqa: E402
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Move everything imported so far (the SDKs' modules and types) out of the garbage collector's reach.
+
+    A mocked run allocates many short-lived objects, and each full collection walked the whole heap
+    of pulumi_aws' generated modules: measured here, freezing that heap made a plan of dev plus prod
+    about 35% faster (4.0 s to 2.6 s), and collecting the youngest generation less often a little
+    more (2.4 s), which keeps the suite under two minutes on two cores.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 STACKS = ("dev", "prod")
 NAMESPACE = "container-platform:"

@@ -112,8 +112,8 @@ def test_host_networking_when_asked() -> None:
     )
 
 
-def test_off_by_default(load: Any) -> None:
-    plan = run_stack("dev")
+def test_off_by_default(committed_plans: dict[str, Any]) -> None:
+    plan = committed_plans["dev"]
     assert not any("anywhere" in r.name for r in plan.resources)
     assert "ecsAnywhere" not in plan.exports
 

@@ -340,8 +340,8 @@ def test_the_program_keeps_eks_networks_out_of_unsupported_zones() -> None:
     ]
 
 
-def test_the_program_checks_each_regions_instance_types() -> None:
-    plan = run_stack("prod")
+def test_the_program_checks_each_regions_instance_types(committed_plans: dict[str, Plan]) -> None:
+    plan = committed_plans["prod"]
     # Both regions run EKS node groups of these types; us-east-1 also runs ECS on m7i.large.
     offerings = [i for i in plan.invokes if i["token"] == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"]
     wanted = [{"name": "instance-type", "values": ["m7i.large", "m6i.large", "m5.large"]}]
