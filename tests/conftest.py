@@ -30,6 +30,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 
+
 STACKS = ("dev", "prod")
 NAMESPACE = "container-platform:"
 

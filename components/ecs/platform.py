@@ -18,7 +18,7 @@ from components.ecs.images import image_present
 from components.ecs.service import EcsService, EcsServiceArgs, LaunchType, task_egress
 from components.efs import SharedFileSystem, SharedFileSystemArgs
 from components.iam import attach_policies, ec2_trust_policy
-from components.kms import logs_key_policy
+from components.kms import customer_managed_key, logs_key_policy
 from components.tags import component_tags
 from settings.models import AnywhereSettings, InstanceSettings, ServiceSettings
 
@@ -197,11 +197,9 @@ class EcsPlatform(pulumi.ComponentResource):
         self.register_outputs({"cluster_arn": self.cluster.arn, "cluster_name": self.cluster.name})
 
     def _logs_key(self, name: str, args: EcsPlatformArgs, tags: Mapping[str, str]) -> aws.kms.Key:
-        return aws.kms.Key(
+        return customer_managed_key(
             f"{name}-logs-key",
             description=f"Encrypts the CloudWatch log groups of ECS cluster {args.cluster_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             policy=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: json.dumps(logs_key_policy(account, args.region))
             ),
@@ -238,11 +236,9 @@ class EcsPlatform(pulumi.ComponentResource):
 
         A key of its own: task roles that may decrypt sessions get nothing on the logs key.
         """
-        return aws.kms.Key(
+        return customer_managed_key(
             f"{name}-exec-key",
             description=f"Encrypts ECS Exec sessions in ECS cluster {args.cluster_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             policy=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: json.dumps(exec_session_key_policy(account))
             ),

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import policy_document
-from components.kms import efs_key_policy
+from components.kms import customer_managed_key, efs_key_policy
 from components.outputs import nth
 from components.tags import component_tags
 
@@ -105,11 +105,9 @@ class SharedFileSystem(pulumi.ComponentResource):
         self.register_outputs({"file_system_id": self.file_system.id})
 
     def _key(self, name: str, args: SharedFileSystemArgs, tags: Mapping[str, str]) -> aws.kms.Key:
-        return aws.kms.Key(
+        return customer_managed_key(
             f"{name}-key",
             description=f"Encrypts the file data of EFS file system {name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             policy=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: json.dumps(efs_key_policy(account, args.region))
             ),

@@ -39,7 +39,7 @@ from components.eks.documents import (
 )
 from components.eks.storage import ClusterStorage, ClusterStorageArgs
 from components.iam import attach_policies, ec2_trust_policy
-from components.kms import eks_secrets_key_policy, logs_key_policy
+from components.kms import customer_managed_key, eks_secrets_key_policy, logs_key_policy
 from components.tags import component_tags
 from settings.aws_tables import instance_architecture
 from settings.eks_versions import ami_image_id_parameter
@@ -249,11 +249,9 @@ class EksRegion(pulumi.ComponentResource):
     def _logs_key(
         self, name: str, args: EksRegionArgs, account: pulumi.Output[str], tags: Mapping[str, str]
     ) -> aws.kms.Key:
-        return aws.kms.Key(
+        return customer_managed_key(
             f"{name}-logs-key",
             description=f"CloudWatch Logs of {args.cluster_name} (control plane, manifest applier)",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             policy=account.apply(lambda a: json.dumps(logs_key_policy(a, args.region))),
             tags=dict(tags),
             opts=pulumi.ResourceOptions(parent=self),
@@ -284,11 +282,9 @@ class EksRegion(pulumi.ComponentResource):
         tags: Mapping[str, str],
     ) -> aws.kms.Key:
         """The key that envelope-encrypts Kubernetes secrets; its policy lets the cluster role use it through EKS."""
-        return aws.kms.Key(
+        return customer_managed_key(
             f"{name}-secrets-key",
             description=f"Envelope encryption of Kubernetes secrets of {args.cluster_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             policy=pulumi.Output.all(account, cluster_role.arn).apply(
                 lambda v: json.dumps(eks_secrets_key_policy(v[0], args.region, v[1]))
             ),

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from components.kms import logs_key_policy
+from components.kms import customer_managed_key, logs_key_policy
 from components.network.documents import flow_log_role_policy, flow_log_trust_policy
 from components.tags import component_tags, guardrail_exception
 
@@ -296,11 +296,9 @@ class Network(pulumi.ComponentResource):
         )
 
     def _logs_key(self, name: str, args: NetworkArgs, tags: Mapping[str, str]) -> aws.kms.Key:
-        return aws.kms.Key(
+        return customer_managed_key(
             f"{name}-logs-key",
             description=f"Encrypts the VPC flow logs of {name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             policy=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: json.dumps(logs_key_policy(account, args.region))
             ),

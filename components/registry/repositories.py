@@ -9,7 +9,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.kms import registry_key_policy
+from components.kms import customer_managed_key, registry_key_policy
 from components.registry.documents import account_root, key_use_policy, lifecycle_policy, repository_policy
 from settings.models import RepositorySettings
 
@@ -80,11 +80,9 @@ def registry_key(
         return None
     keep = pulumi.ResourceOptions(parent=parent, retain_on_delete=True, protect=protect)
     role_name, role_arn = creation_role
-    key = aws.kms.Key(
+    key = customer_managed_key(
         f"{name}-key",
         description=f"Encrypts container images of the shared registry in {region}",
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
         policy=pulumi.Output.all(account_id, role_arn).apply(
             lambda v: json.dumps(registry_key_policy(v[0], region, v[1]))
         ),
