@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from offline_plan.aliases import aliased_moves, rekey
+from offline_plan.insights.cost import top_components
 from offline_plan.insights.report import render as insights_report
 from policy.guardrails.offline import evaluate
 
@@ -583,17 +584,8 @@ def _protection(base: Mapping[str, Any]) -> dict[str, Any]:
 
 def components(resources: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """URN → name of its top-level ancestor (its own name when its parent is the stack)."""
-    by_urn = {str(r["urn"]): r for r in resources}
-    result: dict[str, str] = {}
-    for urn, resource in by_urn.items():
-        top = resource
-        for _ in range(len(by_urn)):  # bounded: a malformed plan with a parent cycle still ends
-            parent = by_urn.get(str(top.get("parent", "")))
-            if parent is None:
-                break
-            top = parent
-        result[urn] = str(top.get("name", _short(urn)))
-    return result
+    # One walk for the diff and the cost estimate, so a line is filed under the same component in both.
+    return top_components(resources)
 
 
 def _entry(kind: Kind, resource: Mapping[str, Any], component: str, changes: Sequence[Change] = ()) -> ResourceDiff:
