@@ -19,7 +19,7 @@ import pulumi
 from pydantic import TypeAdapter, ValidationError
 
 from settings.checks import Problem, check_region, check_stack, warnings_for
-from settings.errors import name_items, problems_from_validation_error, unknown_key_message, with_named_items
+from settings.errors import problems_from_validation_error, unknown_key_message, with_named_items
 from settings.models import (
     AccountId,
     EcsSettings,
@@ -181,12 +181,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=_json_value)
 
 
-def _named_warning(warning: str, values: Mapping[str, Any]) -> str:
-    """``ecs.services[0].loadBalancer: ...`` as ``ecs.services[web].loadBalancer: ...``, as errors name items."""
-    path, sep, message = warning.partition(": ")
-    return f"{name_items(path, values)}{sep}{message}" if sep else warning
-
-
 def _validate_section(name: str, value: Any) -> list[Problem]:
     """Pass 1 for one section: types, ranges, patterns, required and unknown keys."""
     target = SECTIONS[name]
@@ -235,7 +229,7 @@ def parse(raw: Mapping[str, Any], *, home_region: str | None, stack: str, today:
     problems = check_stack(config, home_region, today or date.today())
     if problems:
         raise ConfigError(stack, with_named_items(problems, values))
-    warnings = tuple(_named_warning(w, values) for w in warnings_for(config, today or date.today()))
+    warnings = tuple(str(w) for w in with_named_items(warnings_for(config, today or date.today()), values))
     return Settings(project=PROJECT, stack=stack, home_region=home_region, config=config, warnings=warnings)
 
 

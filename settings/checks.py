@@ -1206,79 +1206,99 @@ def _check_certificate_accounts(config: StackConfig) -> list[Problem]:
     ]
 
 
-def _secret_account_warnings(config: StackConfig) -> list[str]:
+def _secret_account_warnings(config: StackConfig) -> list[Problem]:
     services = config.ecs.services if config.ecs else ()
     return [
-        f"ecs.services[{i}].secrets.{name}: in account {arn.split(':')[4]}, not accountId {config.account_id}; "
-        "the secret needs a resource policy (and a customer-managed key) that lets this account's execution role read it"
+        Problem(
+            f"ecs.services[{i}].secrets.{name}",
+            f"in account {arn.split(':')[4]}, not accountId {config.account_id}; "
+            "the secret needs a resource policy (and a customer-managed key) that lets this account's execution role read it",
+        )
         for i, svc in enumerate(services)
         for name, arn in svc.secrets.items()
         if arn.split(":")[4] != config.account_id
     ]
 
 
-def _anywhere_warnings(config: StackConfig, today: date) -> list[str]:
+def _anywhere_warnings(config: StackConfig, today: date) -> list[Problem]:
     """An ECS Anywhere activation whose expiration date has passed."""
     anywhere = config.ecs.anywhere if config.ecs else None
     if anywhere is None or anywhere.expiration_date > today.isoformat():
         return []
     return [
-        f"ecs.anywhere.expirationDate: {anywhere.expiration_date} has passed; the activation registers no more "
-        "servers (registered ones keep working); move the date forward (at most 30 days) to register more"
+        Problem(
+            "ecs.anywhere.expirationDate",
+            f"{anywhere.expiration_date} has passed; the activation registers no more servers (registered ones "
+            "keep working); move the date forward (at most 30 days) to register more",
+        )
     ]
 
 
-def _network_warnings(config: StackConfig) -> list[str]:
+def _network_warnings(config: StackConfig) -> list[Problem]:
     """NAT gateway choices that leave workloads without egress or with a single point of failure."""
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if config.network.nat_gateways == "none":
         warnings.append(
-            "network.natGateways: 'none' leaves workloads only the ECR, S3, Logs and STS endpoints; ECS on EC2, "
-            "secrets, ECS Exec and EKS nodes need more endpoints (ecs, secretsmanager, ssm, ssmmessages, eks, ec2) or NAT"
+            Problem(
+                "network.natGateways",
+                "'none' leaves workloads only the ECR, S3, Logs and STS endpoints; ECS on EC2, "
+                "secrets, ECS Exec and EKS nodes need more endpoints (ecs, secretsmanager, ssm, ssmmessages, eks, ec2) "
+                "or NAT",
+            )
         )
     if config.network.nat_gateways == "single" and config.environment == "prod":
         warnings.append(
-            "network.natGateways: 'single' in prod makes one AZ's NAT gateway a single point of failure; consider perAz"
+            Problem(
+                "network.natGateways",
+                "'single' in prod makes one AZ's NAT gateway a single point of failure; consider perAz",
+            )
         )
     return warnings
 
 
-def _ecs_warnings(ecs: EcsSettings) -> list[str]:
+def _ecs_warnings(ecs: EcsSettings) -> list[Problem]:
     """Plain-HTTP load balancers taken as guardrail exceptions, and Spot capacity of a single instance type."""
     warnings = [
-        f"ecs.services[{i}].loadBalancer: no certificateArn, so the ALB serves plain HTTP on port 80 "
-        f"(guardrail exception: {svc.load_balancer.plain_http_reason})"
+        Problem(
+            f"ecs.services[{i}].loadBalancer",
+            "no certificateArn, so the ALB serves plain HTTP on port 80 "
+            f"(guardrail exception: {svc.load_balancer.plain_http_reason})",
+        )
         for i, svc in enumerate(ecs.services)
         if svc.load_balancer is not None and svc.load_balancer.plain_http_reason is not None
     ]
     inst = ecs.instances
     if inst is not None and inst.spot and len(inst.instance_types) < 2:
         warnings.append(
-            "ecs.instances.instanceTypes: spot with a single instance type is easily interrupted; list several"
+            Problem(
+                "ecs.instances.instanceTypes", "spot with a single instance type is easily interrupted; list several"
+            )
         )
     return warnings
 
 
-def _eks_support_warnings(eks: EksSettings, today: date) -> list[str]:
+def _eks_support_warnings(eks: EksSettings, today: date) -> list[Problem]:
     """A Kubernetes version that leaves standard support within 120 days."""
     end = EKS_VERSIONS.get(eks.version)
     if end is None or date.fromisoformat(end) - today >= timedelta(days=120):
         return []
-    return [f"eks.version: {eks.version} leaves standard support on {end}; plan the upgrade"]
+    return [Problem("eks.version", f"{eks.version} leaves standard support on {end}; plan the upgrade")]
 
 
-def _eks_spot_warnings(eks: EksSettings) -> list[str]:
+def _eks_spot_warnings(eks: EksSettings) -> list[Problem]:
     """Managed SPOT node groups of a single instance type."""
     return [
-        f"eks.nodeGroups[{i}].instanceTypes: SPOT with a single instance type is easily interrupted; list several"
+        Problem(
+            f"eks.nodeGroups[{i}].instanceTypes", "SPOT with a single instance type is easily interrupted; list several"
+        )
         for i, group in enumerate(eks.node_groups)
         if group.kind == "managed" and group.capacity_type == "SPOT" and len(group.instance_types) < 2
     ]
 
 
-def warnings_for(config: StackConfig, today: date) -> list[str]:
+def warnings_for(config: StackConfig, today: date) -> list[Problem]:
     """Valid choices that deserve a second look, shown by ``pulumi up`` and the offline plan."""
-    warnings: list[str] = _secret_account_warnings(config)
+    warnings: list[Problem] = _secret_account_warnings(config)
     warnings += _anywhere_warnings(config, today)
     warnings += _network_warnings(config)
     if config.ecs is not None:
@@ -1290,20 +1310,26 @@ def warnings_for(config: StackConfig, today: date) -> list[str]:
     return warnings
 
 
-def _eks_warnings(eks: EksSettings, environment: str) -> list[str]:
-    warnings = []
+def _eks_warnings(eks: EksSettings, environment: str) -> list[Problem]:
+    warnings: list[Problem] = []
     if environment == "prod" and eks.break_glass_role_arn is None:
         warnings.append(
-            "eks.breakGlassRoleArn: no emergency admin role; if the deploy identity changes, nobody but "
-            "eks.adminRoleArns can reach the Kubernetes API"
+            Problem(
+                "eks.breakGlassRoleArn",
+                "no emergency admin role; if the deploy identity changes, nobody but "
+                "eks.adminRoleArns can reach the Kubernetes API",
+            )
         )
     unused = sorted(set(eks.versions.addons) - set(required_addons(eks)))
     if unused:
-        warnings.append(f"eks.versions.addons: {', '.join(unused)} pinned but not installed by this stack")
+        warnings.append(Problem("eks.versions.addons", f"{', '.join(unused)} pinned but not installed by this stack"))
     if not eks.cluster_autoscaler:
         for i, group in enumerate(eks.node_groups):
             if group.min_size < group.max_size:
                 warnings.append(
-                    f"eks.nodeGroups[{i}]: nothing scales it between minSize and maxSize while eks.clusterAutoscaler is false"
+                    Problem(
+                        f"eks.nodeGroups[{i}]",
+                        "nothing scales it between minSize and maxSize while eks.clusterAutoscaler is false",
+                    )
                 )
     return warnings
