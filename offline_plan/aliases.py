@@ -68,14 +68,13 @@ def alias_urns(urn: str, resources: Mapping[str, Mapping[str, Any]]) -> set[str]
     resource = resources[urn]
     parent = str(resource.get("parent") or "")
     # The parent's old URNs make old URNs of this child too (the engine's inherited aliases).
-    parents = [parent, *sorted(alias_urns(parent, resources))] if parent in resources else [parent]
-    found: set[str] = set()
-    if parent in resources:
-        _, _, name = _split(urn)
-        prefix = _split(urn)[0]
-        found |= {f"{prefix}::{_child_type(p, str(resource['type']))}::{name}" for p in parents[1:]}
+    inherited = sorted(alias_urns(parent, resources)) if parent in resources else []
+    prefix, _, name = _split(urn)
+    found = {f"{prefix}::{_child_type(p, str(resource['type']))}::{name}" for p in inherited}
     for text in (resource.get("options") or {}).get("aliases") or []:
-        found |= {text} if text.startswith("urn:") else set(_spec_urns(resource, json.loads(text), parents))
+        found |= (
+            {text} if text.startswith("urn:") else set(_spec_urns(resource, json.loads(text), [parent, *inherited]))
+        )
     return found - {urn}
 
 

@@ -57,7 +57,10 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from offline_plan.aliases import aliased_moves, rekey
-from offline_plan.insights.cost import top_components
+
+# URN -> its top-level component: one walk for the diff and the cost estimate, so a change and its
+# cost line are filed under the same component.
+from offline_plan.insights.cost import top_components as components
 from offline_plan.insights.report import render as insights_report
 from policy.guardrails.offline import evaluate
 
@@ -580,12 +583,6 @@ def _protection(base: Mapping[str, Any]) -> dict[str, Any]:
         "retained": options.get("retainOnDelete") is True,
         "force_delete": inputs.get("forceDelete") is True if ecr else None,
     }
-
-
-def components(resources: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """URN → name of its top-level ancestor (its own name when its parent is the stack)."""
-    # One walk for the diff and the cost estimate, so a line is filed under the same component in both.
-    return top_components(resources)
 
 
 def _entry(kind: Kind, resource: Mapping[str, Any], component: str, changes: Sequence[Change] = ()) -> ResourceDiff:
