@@ -253,7 +253,7 @@ class EksRegion(pulumi.ComponentResource):
             f"{name}-logs-key",
             description=f"CloudWatch Logs of {args.cluster_name} (control plane, manifest applier)",
             policy=account.apply(lambda a: json.dumps(logs_key_policy(a, args.region))),
-            tags=dict(tags),
+            tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -288,7 +288,7 @@ class EksRegion(pulumi.ComponentResource):
             policy=pulumi.Output.all(account, cluster_role.arn).apply(
                 lambda v: json.dumps(eks_secrets_key_policy(v[0], args.region, v[1]))
             ),
-            tags=dict(tags),
+            tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
 

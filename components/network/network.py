@@ -302,7 +302,7 @@ class Network(pulumi.ComponentResource):
             policy=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: json.dumps(logs_key_policy(account, args.region))
             ),
-            tags=dict(tags),
+            tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
 

@@ -86,7 +86,7 @@ def registry_key(
         policy=pulumi.Output.all(account_id, role_arn).apply(
             lambda v: json.dumps(registry_key_policy(v[0], region, v[1]))
         ),
-        tags=dict(tags),
+        tags=tags,
         opts=keep,
     )
     aws.kms.Alias(f"{name}-key-alias", name_prefix=f"alias/{name}-", target_key_id=key.key_id, opts=keep)
