@@ -12,14 +12,13 @@ from typing import Any
 
 import pytest
 
+from tools.config_docs.blocks import read_block, replace_block
 from tools.doc_tables import (
     INVENTORY_BLOCK,
     INVENTORY_PAGE,
     RULES_BLOCK,
     RULES_PAGE,
     inventory,
-    read_block,
-    replace_block,
     rule_table,
 )
 

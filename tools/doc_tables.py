@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from tools.config_docs.blocks import read_block, replace_block
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "prod")
@@ -23,29 +24,6 @@ RULES_PAGE = ROOT / "docs" / "security.md"
 INVENTORY_BLOCK = "inventory"
 RULES_BLOCK = "guardrail-rules"
 PROVIDER_PREFIX = "pulumi:providers:"
-
-
-def block_pattern(name: str) -> re.Pattern[str]:
-    """The generated block ``name``, markers included."""
-    return re.compile(
-        rf"(<!-- BEGIN GENERATED: {re.escape(name)} -->\n)(.*?)(<!-- END GENERATED: {re.escape(name)} -->)", re.S
-    )
-
-
-def replace_block(text: str, name: str, content: str) -> str:
-    """``text`` with the body of block ``name`` replaced by ``content``; the markers must exist."""
-    pattern = block_pattern(name)
-    if not pattern.search(text):
-        raise ValueError(f"no <!-- BEGIN GENERATED: {name} --> ... <!-- END GENERATED: {name} --> block")
-    return pattern.sub(lambda m: m.group(1) + content + m.group(3), text, count=1)
-
-
-def read_block(text: str, name: str) -> str:
-    """The current body of block ``name``."""
-    match = block_pattern(name).search(text)
-    if match is None:
-        raise ValueError(f"no generated block {name}")
-    return match.group(2)
 
 
 def _counts(plan: Mapping[str, Any]) -> tuple[Counter[str], Counter[str], Counter[str]]:

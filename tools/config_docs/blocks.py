@@ -19,6 +19,14 @@ def replace_block(text: str, name: str, content: str) -> str:
     return pattern.sub(lambda m: m.group(1) + content + m.group(3), text, count=1)
 
 
+def read_block(text: str, name: str) -> str:
+    """The current body of block ``name``."""
+    match = _pattern(name).search(text)
+    if match is None:
+        raise ValueError(f"no generated block {name}")
+    return match.group(2)
+
+
 def page_with_block(existing: str | None, name: str, content: str, intro: str) -> str:
     """The page with block ``name`` refreshed; a page that does not exist yet starts from ``intro``."""
     if existing is None:
